@@ -1,0 +1,211 @@
+"""Everyday commands: init, import, collect, mentions, db upgrade."""
+
+from __future__ import annotations
+
+import re
+import sys
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from sqlalchemy import Engine
+
+from listener.cli.app import EXIT_OK, EXIT_RUN_ERROR, EXIT_USAGE, app, db_app, err, fail, out, state
+from storage import db
+
+EXAMPLE_CONFIG = Path(__file__).resolve().parents[2] / "config.example.toml"
+
+
+def open_database(ctx: typer.Context) -> Engine:
+    config = state(ctx).config()
+    try:
+        return db.create(config.storage.url)
+    except db.StorageError as error:
+        fail(str(error))
+    except Exception as error:  # driver errors: name the database, never its password
+        fail(f"cannot open the database at {db.redact_url(config.storage.url)}: {type(error).__name__}: {error}")
+
+
+@app.command()
+def init(
+    path: Annotated[Path, typer.Argument(help="Where to write the config.")] = Path("listener.toml"),
+    force: Annotated[bool, typer.Option(help="Overwrite an existing file.")] = False,
+) -> None:
+    """Write a starter config (a copy of config.example.toml) to edit.
+
+    Example: listener init && $EDITOR listener.toml
+    """
+    if path.exists() and not force:
+        fail(f"{path} already exists (use --force to overwrite it)", EXIT_USAGE)
+    from importlib.resources import files
+
+    path.write_text(files("listener").joinpath("data/config.example.toml").read_text(encoding="utf-8"),
+                    encoding="utf-8")
+    out.print(f"wrote {path}: set your topics and sources, then run `listener collect`")
+
+
+@app.command("import")
+def import_(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="JSON Lines (.jsonl) or CSV (.csv) file.", exists=False)],
+    format: Annotated[str | None, typer.Option(help="jsonl or csv (default: from the extension).")] = None,
+    map_: Annotated[list[str] | None, typer.Option("--map", help="CSV column map FIELD=COLUMN, e.g. --map text=body.")] = None,
+    source: Annotated[str | None, typer.Option(help="Source name for records without one.")] = None,
+) -> None:
+    """Import mentions from a file. Importing the same file twice changes nothing.
+
+    Example: listener import mentions.jsonl
+    """
+    from listener.importer import import_file
+
+    if format not in (None, "jsonl", "csv"):
+        fail("--format must be jsonl or csv", EXIT_USAGE)
+    column_map = {}
+    for item in map_ or []:
+        field, sep, column = item.partition("=")
+        if not sep or not field or not column:
+            fail(f"--map {item!r}: write FIELD=COLUMN, e.g. --map text=body", EXIT_USAGE)
+        column_map[field.strip()] = column.strip()
+    if not file.is_file():
+        fail(f"{file}: no such file", EXIT_USAGE)
+    engine = open_database(ctx)
+    try:
+        report = import_file(engine, state(ctx).config(), file, format=format, column_map=column_map, source=source)
+    except (OSError, UnicodeDecodeError) as error:
+        fail(f"{file}: cannot be read: {error}")
+    for bad in report.bad[:50]:
+        err.print(f"{file}: {bad}", markup=False)
+    if len(report.bad) > 50:
+        err.print(f"… and {len(report.bad) - 50} more bad lines", markup=False)
+    out.print(f"{report.records} records read: {report.new} new, {report.already_stored} already stored, "
+              f"{report.unmatched} matching no topic; {len(report.bad)} bad lines skipped")
+    _score_quietly(engine, ctx)
+    raise typer.Exit(EXIT_RUN_ERROR if report.bad else EXIT_OK)
+
+
+def _score_quietly(engine: Engine, ctx: typer.Context) -> None:
+    from listener.scoring import score_pending
+
+    report = score_pending(engine, state(ctx).config())
+    out.print(f"scored {report.scored} mentions ({report.unscored} not scored for language)")
+
+
+@app.command()
+def collect(
+    ctx: typer.Context,
+    only: Annotated[list[str] | None, typer.Option("--only", help="Run only this connector (repeatable).")] = None,
+    no_score: Annotated[bool, typer.Option("--no-score", help="Skip sentiment scoring after collecting.")] = False,
+) -> None:
+    """Run every enabled connector, store new mentions, then score them. Safe to run from cron.
+
+    Example: listener collect --only reddit
+    """
+    from listener.pipeline import collect as run_collect
+
+    config = state(ctx).config()
+    engine = open_database(ctx)
+    if not config.connector_settings:
+        fail("no connectors configured: add a [connectors.NAME] section (see config.example.toml)", EXIT_USAGE)
+    try:
+        report = run_collect(engine, config, only=only)
+    except KeyError as error:
+        fail(f"--only: unknown or unconfigured connector {error}", EXIT_USAGE)
+    for item in report.connectors:
+        line = f"{item.name}: {item.status}, {item.fetched} fetched, {item.new} new, {item.skipped} skipped, {item.requests} requests"
+        out.print(line + (f" — {item.error}" if item.error else ""), markup=False)
+    if not no_score:
+        _score_quietly(engine, ctx)
+    if report.failed:
+        fail(f"{len(report.failed)} connector(s) failed: {', '.join(r.name for r in report.failed)}")
+
+
+_RELATIVE = re.compile(r"^(\d+)([hdw])$")
+
+
+def parse_since(value: str, now: datetime | None = None) -> datetime:
+    """``7d``, ``12h``, ``2w`` or an ISO date/time, as an aware UTC datetime."""
+    now = now or datetime.now(UTC)
+    match = _RELATIVE.match(value.strip())
+    if match:
+        amount, unit = int(match.group(1)), match.group(2)
+        return now - timedelta(**{{"h": "hours", "d": "days", "w": "weeks"}[unit]: amount})
+    return parse_day(value)
+
+
+def parse_day(value: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(value.strip())
+    except ValueError:
+        raise typer.BadParameter(f"{value!r} is not a date (use 2026-11-01, 2026-11-01T08:00 or 7d)") from None
+    if isinstance(moment, date) and not isinstance(moment, datetime):
+        moment = datetime(moment.year, moment.month, moment.day)
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+@app.command()
+def mentions(
+    ctx: typer.Context,
+    topic: Annotated[list[str] | None, typer.Option(help="Only this topic (repeatable).")] = None,
+    source: Annotated[list[str] | None, typer.Option(help="Only this source, e.g. x, reddit (repeatable).")] = None,
+    since: Annotated[str | None, typer.Option(help="Newer than: 7d, 12h, 2w or a date.")] = None,
+    from_: Annotated[str | None, typer.Option("--from", help="From this date (inclusive).")] = None,
+    to: Annotated[str | None, typer.Option(help="Up to this date (exclusive).")] = None,
+    sentiment: Annotated[str | None, typer.Option(help="positive, neutral, negative or unscored.")] = None,
+    lang: Annotated[str | None, typer.Option(help="Language code, e.g. en, fr.")] = None,
+    search: Annotated[str | None, typer.Option(help="Full-text search in mention text.")] = None,
+    limit: Annotated[int | None, typer.Option(help="At most this many (default 50 for table, all otherwise).")] = None,
+    format: Annotated[str, typer.Option(help="table, csv or json (JSON Lines).")] = "table",
+) -> None:
+    """Query stored mentions, newest first.
+
+    Example: listener mentions --topic Acme --since 7d --sentiment negative --format csv
+    """
+    from listener.export import table, write_csv, write_jsonl
+    from storage.queries import MentionQuery, iter_mentions
+
+    if format not in ("table", "csv", "json"):
+        fail("--format must be table, csv or json", EXIT_USAGE)
+    if sentiment not in (None, "positive", "neutral", "negative", "unscored"):
+        fail("--sentiment must be positive, neutral, negative or unscored", EXIT_USAGE)
+    config = state(ctx).config()
+    known = {t.name.casefold(): t.name for t in config.topics}
+    unknown = [name for name in topic or [] if name.casefold() not in known]
+    if unknown:
+        fail(f"unknown topic {', '.join(map(repr, unknown))}; configured: {', '.join(known.values())}", EXIT_USAGE)
+    try:
+        query = MentionQuery(
+            topics=[known[name.casefold()] for name in topic or []],
+            sources=source or [],
+            since=parse_since(since) if since else (parse_day(from_) if from_ else None),
+            until=parse_day(to) if to else None,
+            sentiment=sentiment, lang=lang, search=search,
+            limit=limit if limit is not None else (50 if format == "table" else None),
+        )
+    except typer.BadParameter as error:
+        fail(str(error), EXIT_USAGE)
+    engine = open_database(ctx)
+    with engine.connect() as connection:
+        rows = iter_mentions(connection, query)
+        if format == "json":
+            write_jsonl(rows, sys.stdout)
+        elif format == "csv":
+            write_csv(rows, sys.stdout)
+        else:
+            out.print(table(list(rows)))
+
+
+@db_app.command("upgrade")
+def db_upgrade(ctx: typer.Context) -> None:
+    """Apply pending schema migrations (also done automatically on first use).
+
+    Example: listener db upgrade
+    """
+    config = state(ctx).config()
+    try:
+        engine = db.create(config.storage.url, upgrade=False)
+        applied = db.upgrade_schema(engine)
+    except db.StorageError as error:
+        fail(str(error))
+    revision = db.current_revision(engine)
+    out.print(f"{db.redact_url(config.storage.url)}: {'upgraded to' if applied else 'already at'} revision {revision}")

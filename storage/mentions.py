@@ -1,0 +1,180 @@
+"""Writing mentions, authors, topics and matches. Every write is an idempotent upsert."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Connection, case, select, tuple_
+
+from connectors.base import Mention
+from storage.schema import authors, matches, mentions, topics
+from storage.times import to_db
+from storage.upsert import insert
+
+# Metrics that change after a post is first seen: a re-read refreshes them.
+_REFRESHED = ("likes", "reposts", "replies", "views", "author_followers")
+
+
+def text_hash(text: str) -> str:
+    """Identical texts (retweets, copy-paste) share a hash, and so a score."""
+    return hashlib.blake2b(" ".join(text.split()).casefold().encode(), digest_size=16).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class Stored:
+    ids: list[int]  # mention ids, aligned with the (deduplicated) mentions passed in
+    new: int  # how many were not stored before
+
+
+def dedupe(batch: Iterable[Mention]) -> list[Mention]:
+    """One mention per natural key; the last copy wins (it has the freshest metrics)."""
+    by_key: dict[tuple[str, str], Mention] = {}
+    for mention in batch:
+        by_key[(mention.source, mention.external_id)] = mention
+    return list(by_key.values())
+
+
+def store_mentions(
+    connection: Connection,
+    batch: Sequence[Mention],
+    *,
+    collected_at: datetime,
+    story_keys: Sequence[str | None] | None = None,
+) -> Stored:
+    """Upsert a deduplicated batch; returns ids in batch order and the count of new rows."""
+    if not batch:
+        return Stored([], 0)
+    keys = [(m.source, m.external_id) for m in batch]
+    existing = dict(
+        ((row.source, row.external_id), row.id)
+        for row in connection.execute(
+            select(mentions.c.id, mentions.c.source, mentions.c.external_id).where(
+                tuple_(mentions.c.source, mentions.c.external_id).in_(keys)
+            )
+        )
+    )
+    collected = to_db(collected_at)
+    fresh = [i for i, key in enumerate(keys) if key not in existing]
+    if fresh:
+        rows = [_row(batch[i], collected, story_keys[i] if story_keys else None) for i in fresh]
+        statement = insert(connection, mentions).on_conflict_do_nothing(
+            index_elements=["source", "external_id"]
+        )
+        connection.execute(statement, rows)
+    refreshed = [
+        {"b_id": existing[key], **{name: getattr(batch[i], name) for name in _REFRESHED}}
+        for i, key in enumerate(keys)
+        if key in existing
+    ]
+    if refreshed:
+        _refresh_metrics(connection, refreshed)
+    store_authors(connection, batch, seen_at=collected)
+    ids_by_key = dict(existing)
+    if fresh:
+        new_keys = [keys[i] for i in fresh]
+        ids_by_key.update(
+            ((row.source, row.external_id), row.id)
+            for row in connection.execute(
+                select(mentions.c.id, mentions.c.source, mentions.c.external_id).where(
+                    tuple_(mentions.c.source, mentions.c.external_id).in_(new_keys)
+                )
+            )
+        )
+    return Stored([ids_by_key[key] for key in keys], len(fresh))
+
+
+def _row(mention: Mention, collected_at: datetime, story_key: str | None) -> dict:
+    return {
+        "source": mention.source,
+        "external_id": mention.external_id,
+        "created_at": to_db(mention.created_at),
+        "collected_at": collected_at,
+        "author": mention.author,
+        "author_followers": mention.author_followers,
+        "text": mention.text,
+        "title": mention.title,
+        "url": mention.url,
+        "lang": mention.lang,
+        "likes": mention.likes,
+        "reposts": mention.reposts,
+        "replies": mention.replies,
+        "views": mention.views,
+        "is_repost": mention.is_repost,
+        "is_reply": mention.is_reply,
+        "parent_id": mention.parent_id,
+        "text_hash": text_hash(mention.text),
+        "story_key": story_key,
+        "raw": dict(mention.raw) if mention.raw is not None else None,
+    }
+
+
+def _refresh_metrics(connection: Connection, rows: list[dict]) -> None:
+    from sqlalchemy import bindparam, func, update
+
+    # A missing metric in a later read keeps the earlier value rather than erasing it.
+    statement = (
+        update(mentions)
+        .where(mentions.c.id == bindparam("b_id"))
+        .values({name: func.coalesce(bindparam(name), mentions.c[name]) for name in _REFRESHED})
+    )
+    connection.execute(statement, rows)
+
+
+def store_authors(connection: Connection, batch: Iterable[Mention], *, seen_at: datetime) -> None:
+    rows: dict[tuple[str, str], dict] = {}
+    for mention in batch:
+        if not mention.author:
+            continue
+        seen = to_db(mention.created_at)
+        row = rows.setdefault(
+            (mention.source, mention.author),
+            {"source": mention.source, "handle": mention.author, "platform_id": None, "name": None,
+             "followers": None, "first_seen": seen, "last_seen": seen},
+        )
+        row["platform_id"] = mention.author_id or row["platform_id"]
+        row["name"] = mention.author_name or row["name"]
+        row["followers"] = mention.author_followers if mention.author_followers is not None else row["followers"]
+        row["first_seen"] = min(row["first_seen"], seen)
+        row["last_seen"] = max(row["last_seen"], seen)
+    if not rows:
+        return
+    statement = insert(connection, authors)
+    excluded = statement.excluded
+    statement = statement.on_conflict_do_update(
+        index_elements=["source", "handle"],
+        set_={
+            "platform_id": case((excluded.platform_id.is_(None), authors.c.platform_id), else_=excluded.platform_id),
+            "name": case((excluded.name.is_(None), authors.c.name), else_=excluded.name),
+            "followers": case((excluded.followers.is_(None), authors.c.followers), else_=excluded.followers),
+            "first_seen": case((excluded.first_seen < authors.c.first_seen, excluded.first_seen),
+                               else_=authors.c.first_seen),
+            "last_seen": case((excluded.last_seen > authors.c.last_seen, excluded.last_seen),
+                              else_=authors.c.last_seen),
+        },
+    )
+    connection.execute(statement, list(rows.values()))
+
+
+def sync_topics(connection: Connection, configured: Iterable[Mapping[str, str]]) -> dict[str, int]:
+    """Make the topics table match the config (by name); returns {name: id}."""
+    rows = [{"name": t["name"], "kind": t["kind"], "query": t["query"]} for t in configured]
+    if rows:
+        statement = insert(connection, topics)
+        statement = statement.on_conflict_do_update(
+            index_elements=["name"],
+            set_={"kind": statement.excluded.kind, "query": statement.excluded.query},
+        )
+        connection.execute(statement, rows)
+    return {row.name: row.id for row in connection.execute(select(topics.c.name, topics.c.id))}
+
+
+def store_matches(connection: Connection, rows: Sequence[Mapping[str, object]]) -> None:
+    """Rows of {topic_id, mention_id, created_at}; already-stored matches are kept as they are."""
+    if rows:
+        statement = insert(connection, matches).on_conflict_do_nothing(
+            index_elements=["topic_id", "mention_id"]
+        )
+        connection.execute(statement, list(rows))

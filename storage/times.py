@@ -1,0 +1,19 @@
+"""Times are stored as naive UTC; these convert at the edges."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+
+def to_db(moment: datetime) -> datetime:
+    if moment.tzinfo is None:
+        return moment
+    return moment.astimezone(UTC).replace(tzinfo=None)
+
+
+def from_db(moment: datetime | None) -> datetime | None:
+    return None if moment is None else moment.replace(tzinfo=UTC)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)

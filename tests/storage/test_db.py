@@ -1,0 +1,26 @@
+from sqlalchemy import inspect, text
+
+from storage import db
+
+
+def test_schema_is_created_on_first_use_and_upgrade_is_then_a_no_op(database_url):
+    engine = db.create(database_url)
+    assert db.current_revision(engine) == db.head_revision(engine)
+    assert db.upgrade_schema(engine) is False
+    names = set(inspect(engine).get_table_names())
+    assert {"mentions", "authors", "topics", "matches", "scores", "connector_state", "runs",
+            "connector_runs", "digests_sent"} <= names
+    assert "mentions_with_scores" in inspect(engine).get_view_names()
+    engine.dispose()
+
+
+def test_sqlite_uses_wal_and_a_busy_timeout(tmp_path):
+    engine = db.create(f"sqlite:///{tmp_path / 'x.db'}")
+    with engine.connect() as connection:
+        assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        assert connection.execute(text("PRAGMA busy_timeout")).scalar() == db.SQLITE_BUSY_TIMEOUT_MS
+    engine.dispose()
+
+
+def test_redacted_url_hides_the_password():
+    assert "s3cret" not in db.redact_url("postgresql+psycopg://user:s3cret@host/db")
