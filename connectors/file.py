@@ -8,7 +8,6 @@ the byte offset, committed with the lines it covers).
 from __future__ import annotations
 
 import csv
-import io
 import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -58,12 +57,13 @@ def read_lines(
     watched file may be in the middle of being written.
     """
     format = format or detect_format(path)
+    if format == "csv":
+        with path.open(encoding="utf-8-sig", newline="") as text:
+            yield from _csv_lines(text, column_map or {}, default_source)
+        return
     with path.open("rb") as handle:
         handle.seek(offset)
-        if format == "csv":
-            yield from _csv_lines(handle, column_map or {}, default_source)
-        else:
-            yield from _jsonl_lines(handle, offset, default_source, complete_lines_only)
+        yield from _jsonl_lines(handle, offset, default_source, complete_lines_only)
 
 
 def _jsonl_lines(
@@ -86,8 +86,7 @@ def _jsonl_lines(
             yield Line(number, position, None, BadLine(number, str(error)))
 
 
-def _csv_lines(handle: Any, column_map: Mapping[str, str], default_source: str | None) -> Iterator[Line]:
-    text = io.TextIOWrapper(handle, encoding="utf-8-sig", newline="")
+def _csv_lines(text: Any, column_map: Mapping[str, str], default_source: str | None) -> Iterator[Line]:
     reader = csv.DictReader(text)
     for row in reader:
         number = reader.line_num

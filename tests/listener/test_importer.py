@@ -1,0 +1,82 @@
+import json
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from listener.config import validate
+from listener.importer import import_file
+from storage.schema import matches, mentions
+
+CONFIG = {
+    "topics": [
+        {"name": "Acme", "kind": "brand", "query": '"acme coffee" OR @acmecoffee'},
+        {"name": "Rival", "kind": "competitor", "query": "rival"},
+    ],
+}
+
+
+def jsonl(path: Path, records: list) -> Path:
+    path.write_text("\n".join(r if isinstance(r, str) else json.dumps(r) for r in records) + "\n", encoding="utf-8")
+    return path
+
+
+def counts(engine) -> tuple[int, int]:
+    with engine.connect() as connection:
+        return (connection.execute(select(func.count()).select_from(mentions)).scalar_one(),
+                connection.execute(select(func.count()).select_from(matches)).scalar_one())
+
+
+GOOD = [
+    {"source": "x", "id": "1", "text": "I love Acme Coffee", "created_at": "2026-11-17T10:00:00Z",
+     "author": "@ann", "author_followers": 120, "likes": 3, "lang": "en"},
+    {"source": "x", "id": "2", "text": "@acmecoffee and rival both fine", "created_at": 1794823200},
+    {"source": "reddit", "id": "t3_a", "text": "nothing relevant here", "created_at": "2026-11-18"},
+]
+
+
+def test_importing_the_same_file_twice_changes_nothing(engine, tmp_path):
+    config = validate(CONFIG)
+    path = jsonl(tmp_path / "m.jsonl", GOOD)
+    first = import_file(engine, config, path)
+    after_first = counts(engine)
+    second = import_file(engine, config, path)
+    assert (first.records, first.new, first.unmatched) == (3, 3, 1)
+    assert (second.new, second.already_stored) == (0, 3)
+    assert counts(engine) == after_first == (3, 3)  # mention 2 matches both topics
+
+
+def test_bad_lines_are_reported_by_number_and_the_rest_is_stored(engine, tmp_path):
+    config = validate(CONFIG)
+    path = jsonl(tmp_path / "m.jsonl", [
+        GOOD[0],
+        "{not json",
+        {"source": "x", "id": "9", "text": "no date"},
+        {"source": "x", "id": "10", "text": "acme coffee", "created_at": "yesterday"},
+        [1, 2],
+        {"source": "x", "id": "11", "text": "acme coffee", "created_at": "2026-11-17", "likes": "many"},
+        GOOD[1],
+    ])
+    report = import_file(engine, config, path)
+    assert [bad.line for bad in report.bad] == [2, 3, 4, 5, 6]
+    assert "created_at" in str(report.bad[1]) and "likes" in str(report.bad[4])
+    assert report.new == 2 and counts(engine)[0] == 2
+
+
+def test_csv_import_uses_the_column_map_and_a_default_source(engine, tmp_path):
+    path = tmp_path / "m.csv"
+    path.write_text("tweet_id,body,when,who\n1,Acme Coffee rocks,2026-11-17T08:00:00,@bob\n", encoding="utf-8")
+    report = import_file(engine, validate(CONFIG), path,
+                         column_map={"id": "tweet_id", "text": "body", "created_at": "when", "author": "who"},
+                         source="survey")
+    assert (report.new, report.bad) == (1, [])
+    with engine.connect() as connection:
+        row = connection.execute(select(mentions.c.source, mentions.c.author, mentions.c.text)).one()
+    assert tuple(row) == ("survey", "bob", "Acme Coffee rocks")
+
+
+def test_hostile_text_is_stored_exactly_as_given(engine, tmp_path):
+    hostile = "<script>alert(1)</script> \u202eacme coffee\u200b 🤖 " + "A" * 3000
+    import_file(engine, validate(CONFIG), jsonl(tmp_path / "m.jsonl", [
+        {"source": "x", "id": "1", "text": hostile, "created_at": "2026-11-17"}]))
+    with engine.connect() as connection:
+        assert connection.execute(select(mentions.c.text)).scalar_one() == hostile
