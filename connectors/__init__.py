@@ -4,8 +4,17 @@
 """
 
 from connectors.base import Budget, Connector, ConnectorSettings, Mention, Page, Search
+from connectors.bluesky import BlueskyConnector
 from connectors.file import FileConnector
+from connectors.hackernews import HackerNewsConnector
+from connectors.mastodon import MastodonConnector
+from connectors.reddit import RedditConnector
+from connectors.rss import RssConnector
+from connectors.twitter import XConnector
 
-REGISTRY: dict[str, type[Connector]] = {cls.name: cls for cls in (FileConnector,)}
+REGISTRY: dict[str, type[Connector]] = {cls.name: cls for cls in (
+    FileConnector, HackerNewsConnector, RssConnector, MastodonConnector, BlueskyConnector,
+    XConnector, RedditConnector,
+)}
 
 __all__ = ["REGISTRY", "Budget", "Connector", "ConnectorSettings", "Mention", "Page", "Search"]

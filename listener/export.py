@@ -1,4 +1,8 @@
-"""Mention rows out: JSON Lines, CSV and terminal tables (DESIGN.md query output)."""
+"""Mention rows out: JSON Lines, CSV, Parquet and terminal tables (DESIGN.md query output).
+
+Every writer consumes an iterator and holds at most one batch: exports of any
+size stream from the database cursor to the file.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,7 @@ import csv
 import json
 from collections.abc import Iterable
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any, TextIO
 
 from rich.table import Table
@@ -60,20 +65,165 @@ def write_csv(rows: Iterable[dict[str, Any]], stream: TextIO) -> int:
     return count
 
 
-def table(rows: Iterable[dict[str, Any]], *, width: int = 80) -> Table:
-    """A terminal table. Cells are Text objects, so markup in user text is shown, never run."""
+FORMATS = ("table", "csv", "json", "parquet")
+EXTENSIONS = {".csv": "csv", ".json": "json", ".jsonl": "json", ".ndjson": "json", ".parquet": "parquet",
+              ".pq": "parquet"}
+PARQUET_BATCH = 5_000
+MARK_START, MARK_END = "\x02", "\x03"  # as storage.queries.highlights marks matches
+HIGHLIGHT_STYLE = "bold black on yellow"
+
+
+def format_for(path: str | Path) -> str | None:
+    """The export format a file name implies, or None."""
+    return EXTENSIONS.get(Path(path).suffix.lower())
+
+
+def parquet_schema() -> Any:
+    import pyarrow as pa
+
+    return pa.schema([
+        ("source", pa.string()), ("id", pa.string()), ("url", pa.string()), ("author", pa.string()),
+        ("created_at", pa.timestamp("us", tz="UTC")), ("text", pa.string()), ("lang", pa.string()),
+        ("topics", pa.list_(pa.string())), ("sentiment_label", pa.string()),
+        ("sentiment_compound", pa.float64()), ("author_followers", pa.int64()), ("likes", pa.int64()),
+        ("reposts", pa.int64()), ("replies", pa.int64()),
+    ])
+
+
+def write_parquet(rows: Iterable[dict[str, Any]], path: str | Path, *, batch: int = PARQUET_BATCH) -> int:
+    """Parquet via pyarrow, one row group per ``batch`` rows: memory stays one batch deep."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    schema = parquet_schema()
+    names = schema.names
+    count = 0
+    columns: dict[str, list[Any]] = {name: [] for name in names}
+
+    def flush(writer: Any) -> None:
+        writer.write_table(pa.table(columns, schema=schema))
+        for values in columns.values():
+            values.clear()
+
+    with pq.ParquetWriter(str(path), schema) as writer:
+        for row in rows:
+            values = {
+                "source": row["source"], "id": row["external_id"], "url": row["url"], "author": row["author"],
+                "created_at": row["created_at"].replace(tzinfo=UTC), "text": row["text"], "lang": row["lang"],
+                "topics": list(row["topics"]), "sentiment_label": row["sentiment"],
+                "sentiment_compound": row["compound"], "author_followers": row.get("author_followers"),
+                "likes": row.get("likes"), "reposts": row.get("reposts"), "replies": row.get("replies"),
+            }
+            for name in names:
+                columns[name].append(values[name])
+            count += 1
+            if len(columns["id"]) >= batch:
+                flush(writer)
+        if columns["id"] or count == 0:
+            flush(writer)
+    return count
+
+
+def marked_text(value: str, *, limit: int | None = None) -> Text:
+    """``value`` (with MARK_START/MARK_END around matches) as a styled Text; user text is never markup.
+
+    With ``limit``, the excerpt starts shortly before the first match so it is visible.
+    """
+    if limit is not None and len(value) > limit:
+        first = value.find(MARK_START)
+        start = max(0, first - limit // 4) if first > limit // 2 else 0
+        excerpt = value[start:start + limit]
+        if excerpt.count(MARK_START) > excerpt.count(MARK_END):
+            excerpt += MARK_END
+        value = ("…" if start else "") + excerpt + ("…" if start + limit < len(value) else "")
+    result = Text()
+    for index, part in enumerate(value.split(MARK_START)):
+        if index == 0:
+            result.append(part)
+            continue
+        matched, _sep, rest = part.partition(MARK_END)
+        result.append(matched, style=HIGHLIGHT_STYLE)
+        result.append(rest)
+    return result
+
+
+def table(rows: Iterable[dict[str, Any]], *, width: int = 80, highlights: dict[int, str] | None = None,
+          metrics: bool = False) -> Table:
+    """A terminal table. Cells are Text objects, so markup in user text is shown, never run.
+
+    ``highlights`` maps mention ids to their text with the search matches marked
+    (``storage.queries.highlights``); ``metrics`` adds reach and engagement columns.
+    """
     grid = Table(show_lines=False, expand=False)
-    for name in ("when", "source", "author", "sentiment", "topics", "text"):
+    names = ["when", "source", "author", "sentiment", "topics"]
+    if metrics:
+        names += ["reach", "engagement"]
+    for name in [*names, "text"]:
         grid.add_column(name, overflow="fold", max_width=width if name == "text" else None)
     for row in rows:
-        snippet = " ".join(row["text"].split())
-        grid.add_row(
+        marked = (highlights or {}).get(row["id"])
+        if marked is not None:
+            cell = marked_text(" ".join(marked.split()), limit=width * 2)
+        else:
+            snippet = " ".join(row["text"].split())
+            cell = Text(snippet[:width * 2] + ("…" if len(snippet) > width * 2 else ""))
+        cells = [
             Text(row["created_at"].strftime("%Y-%m-%d %H:%M")),
             Text(row["source"]),
             Text(row["author"] or ""),
             Text(f"{row['sentiment'] or '—'} {row['compound']:+.2f}" if row["compound"] is not None
                  else (row["sentiment"] or "—")),
             Text(", ".join(row["topics"])),
-            Text(snippet[:width * 2] + ("…" if len(snippet) > width * 2 else "")),
+        ]
+        if metrics:
+            engagement = sum(row.get(k) or 0 for k in ("likes", "reposts", "replies"))
+            followers = row.get("author_followers")
+            cells += [Text(f"{followers:,}" if followers is not None else "—"), Text(f"{engagement:,}")]
+        grid.add_row(*cells, cell)
+    return grid
+
+
+AUTHOR_COLUMNS = ("source", "author", "name", "followers", "mentions", "engagement", "positive", "negative",
+                  "compound", "last_seen")
+
+
+def author_record(row: dict[str, Any]) -> dict[str, Any]:
+    record = {name: row.get(name) for name in AUTHOR_COLUMNS}
+    if record["last_seen"] is not None:
+        record["last_seen"] = _iso(record["last_seen"])
+    for name in ("followers", "mentions", "engagement", "positive", "negative"):
+        if record[name] is not None:
+            record[name] = int(record[name])
+    return record
+
+
+def write_authors(rows: Iterable[dict[str, Any]], stream: TextIO, format: str) -> int:
+    count = 0
+    if format == "csv":
+        writer = csv.DictWriter(stream, fieldnames=AUTHOR_COLUMNS)
+        writer.writeheader()
+    for row in rows:
+        record = author_record(row)
+        if format == "csv":
+            writer.writerow(record)
+        else:
+            stream.write(json.dumps(record, ensure_ascii=False) + "\n")
+        count += 1
+    return count
+
+
+def authors_table(rows: Iterable[dict[str, Any]]) -> Table:
+    grid = Table(show_lines=False, expand=False)
+    for name in ("source", "author", "followers", "mentions", "engagement", "sentiment", "neg", "last seen"):
+        grid.add_column(name, overflow="fold")
+    for row in rows:
+        record = author_record(row)
+        compound = record["compound"]
+        grid.add_row(
+            Text(record["source"]), Text(record["author"] + (f" ({record['name']})" if record["name"] else "")),
+            Text(f"{record['followers']:,}" if record["followers"] is not None else "—"),
+            Text(f"{record['mentions']:,}"), Text(f"{record['engagement'] or 0:,}"),
+            Text(f"{compound:+.2f}" if compound is not None else "—"), Text(str(record["negative"] or 0)),
+            Text((record["last_seen"] or "")[:16].replace("T", " ")),
         )
     return grid

@@ -48,42 +48,40 @@ def store_mentions(
     if not batch:
         return Stored([], 0)
     keys = [(m.source, m.external_id) for m in batch]
-    existing = dict(
-        ((row.source, row.external_id), row.id)
+    collected = to_db(collected_at)
+    rows = [_row(m, collected, story_keys[i] if story_keys else None) for i, m in enumerate(batch)]
+    # INSERT … RETURNING with many rows is sent as multi-row VALUES statements
+    # (SQLAlchemy's "insertmanyvalues"): the new ids come back without a second
+    # query, and SQLite's full-text triggers flush their index once per statement
+    # rather than once per row (which made row-by-row inserts 3x slower).
+    statement = (
+        insert(connection, mentions)
+        .on_conflict_do_nothing(index_elements=["source", "external_id"])
+        .returning(mentions.c.id, mentions.c.source, mentions.c.external_id)
+    )
+    ids_by_key = {(row.source, row.external_id): row.id for row in connection.execute(statement, rows)}
+    new = len(ids_by_key)
+    stored_before = [i for i, key in enumerate(keys) if key not in ids_by_key]
+    if stored_before:
+        existing = _ids_of(connection, [keys[i] for i in stored_before])
+        _refresh_metrics(connection, [
+            {"b_id": existing[keys[i]], **{name: getattr(batch[i], name) for name in _REFRESHED}}
+            for i in stored_before
+        ])
+        ids_by_key.update(existing)
+    store_authors(connection, batch, seen_at=collected)
+    return Stored([ids_by_key[key] for key in keys], new)
+
+
+def _ids_of(connection: Connection, keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], int]:
+    return {
+        (row.source, row.external_id): row.id
         for row in connection.execute(
             select(mentions.c.id, mentions.c.source, mentions.c.external_id).where(
                 tuple_(mentions.c.source, mentions.c.external_id).in_(keys)
             )
         )
-    )
-    collected = to_db(collected_at)
-    fresh = [i for i, key in enumerate(keys) if key not in existing]
-    if fresh:
-        rows = [_row(batch[i], collected, story_keys[i] if story_keys else None) for i in fresh]
-        statement = insert(connection, mentions).on_conflict_do_nothing(
-            index_elements=["source", "external_id"]
-        )
-        connection.execute(statement, rows)
-    refreshed = [
-        {"b_id": existing[key], **{name: getattr(batch[i], name) for name in _REFRESHED}}
-        for i, key in enumerate(keys)
-        if key in existing
-    ]
-    if refreshed:
-        _refresh_metrics(connection, refreshed)
-    store_authors(connection, batch, seen_at=collected)
-    ids_by_key = dict(existing)
-    if fresh:
-        new_keys = [keys[i] for i in fresh]
-        ids_by_key.update(
-            ((row.source, row.external_id), row.id)
-            for row in connection.execute(
-                select(mentions.c.id, mentions.c.source, mentions.c.external_id).where(
-                    tuple_(mentions.c.source, mentions.c.external_id).in_(new_keys)
-                )
-            )
-        )
-    return Stored([ids_by_key[key] for key in keys], len(fresh))
+    }
 
 
 def _row(mention: Mention, collected_at: datetime, story_key: str | None) -> dict:

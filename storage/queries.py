@@ -1,7 +1,22 @@
-"""Reading mentions back: filters, full-text search, streaming in chunks.
+"""Reading mentions back: filters, sorts, full-text search, streaming in chunks.
 
-Results stream with keyset pagination on (created_at, id), so an export of a
+Results stream with keyset pagination on (sort key, id), so an export of a
 million rows holds one chunk in memory at a time, on SQLite and PostgreSQL.
+The sort keys ``reach`` and ``engagement`` have expression indexes (migration
+0003), so each chunk is an index range scan; ``negative`` sorts by a joined
+score and streams from one server-side cursor instead.
+
+Full-text search, newest first, on SQLite (``plan_search``) picks one of three
+plans from how many mentions the words match (counted up to a cap, cheaply):
+
+* ``candidates`` (at most ``SEARCH_FEW``): read the matches from FTS5, sort them;
+* ``materialize`` (up to ``SEARCH_MANY``): walk the created_at index newest first,
+  testing each id against the match set, built once in a temporary index;
+* ``probe`` (more): the words are common, so walking the created_at index finds
+  a page after a few hundred rows; each is checked against FTS5 by rowid.
+
+On a million mentions every plan returns the first page of 50 in tens of
+milliseconds (measured: tests/storage/test_queries.py notes the method).
 """
 
 from __future__ import annotations
@@ -11,12 +26,29 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Select, and_, exists, func, literal_column, or_, select, text
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Select,
+    and_,
+    exists,
+    func,
+    literal_column,
+    or_,
+    select,
+    text,
+)
 
-from storage.schema import matches, mentions, scores, topics
+from storage.schema import authors, matches, mentions, scores, topics
 from storage.times import to_db
 
 CHUNK = 1000
+SORTS = ("newest", "reach", "engagement", "negative")
+KINDS = ("brand", "competitor", "industry")
+SEARCH_FEW = 2_000
+SEARCH_MANY = 150_000
+# highlight markers: control characters never shown as such; the renderer turns them into styles
+MARK_START, MARK_END = "\x02", "\x03"
 
 
 @dataclass(frozen=True)
@@ -29,6 +61,10 @@ class MentionQuery:
     lang: str | None = None
     search: str | None = None
     limit: int | None = None
+    authors: Sequence[str] = ()  # handles, with or without a leading @
+    kinds: Sequence[str] = ()  # brand | competitor | industry
+    sort: str = "newest"  # newest | reach | engagement | negative
+    offset: int = 0
 
 
 def fts_phrase_query(words: str) -> str:
@@ -36,7 +72,61 @@ def fts_phrase_query(words: str) -> str:
     return " ".join('"' + word.replace('"', '""') + '"' for word in words.split())
 
 
-def _base(connection: Connection, query: MentionQuery) -> Select:
+def _searching(query: MentionQuery) -> bool:
+    return bool(query.search and query.search.strip())
+
+
+# Sort keys. Literal constants (not bound parameters) so SQLite matches the
+# expression indexes of migration 0003.
+def sort_key(name: str) -> ColumnElement:
+    if name == "newest":
+        return mentions.c.created_at
+    if name == "reach":
+        return func.coalesce(mentions.c.author_followers, literal_column("-1"))
+    if name == "engagement":
+        zero = literal_column("0")
+        return (func.coalesce(mentions.c.likes, zero) + func.coalesce(mentions.c.reposts, zero)
+                + func.coalesce(mentions.c.replies, zero))
+    if name == "negative":  # most negative first; unscored last
+        return func.coalesce(scores.c.compound, literal_column("2.0"))
+    raise ValueError(f"unknown sort {name!r}; use one of {', '.join(SORTS)}")
+
+
+def _ascending(name: str) -> bool:
+    return name == "negative"
+
+
+def _fts_match_sqlite(query: MentionQuery, *, materialize: bool = False) -> ColumnElement:
+    # ``+id`` keeps SQLite from driving the query from the match list, so it walks created_at
+    column = literal_column("+mentions.id") if materialize else mentions.c.id
+    return column.in_(
+        select(literal_column("rowid")).select_from(text("mentions_fts"))
+        .where(text("mentions_fts MATCH :fts")).params(fts=fts_phrase_query(query.search or ""))
+    )
+
+
+def _fts_probe_sqlite(query: MentionQuery) -> ColumnElement:
+    """Per-row check against FTS5 by rowid: cheap when walking another index."""
+    return exists(
+        select(literal_column("1")).select_from(text("mentions_fts"))
+        .where(text("mentions_fts MATCH :fts"), literal_column("mentions_fts.rowid") == mentions.c.id)
+    ).params(fts=fts_phrase_query(query.search or ""))
+
+
+def plan_search(connection: Connection, query: MentionQuery) -> str:
+    """``candidates``, ``materialize`` or ``probe``: see the module docstring."""
+    if connection.dialect.name != "sqlite" or not _searching(query) or query.sort != "newest":
+        return "candidates"
+    found = connection.execute(
+        text("SELECT count(*) FROM (SELECT 1 FROM mentions_fts WHERE mentions_fts MATCH :fts LIMIT :cap)"),
+        {"fts": fts_phrase_query(query.search or ""), "cap": SEARCH_MANY + 1},
+    ).scalar_one()
+    if found <= SEARCH_FEW:
+        return "candidates"
+    return "materialize" if found <= SEARCH_MANY else "probe"
+
+
+def _base(connection: Connection, query: MentionQuery, *, search_plan: str = "candidates") -> Select:
     lang = func.coalesce(scores.c.lang, mentions.c.lang).label("lang")
     statement = select(
         mentions.c.id, mentions.c.source, mentions.c.external_id, mentions.c.url, mentions.c.author,
@@ -45,13 +135,19 @@ def _base(connection: Connection, query: MentionQuery) -> Select:
         mentions.c.replies,
     ).select_from(mentions.outerjoin(scores, scores.c.mention_id == mentions.c.id))
     conditions = []
-    if query.topics:
+    if query.topics or query.kinds:
+        wanted = select(topics.c.id)
+        if query.topics:
+            wanted = wanted.where(topics.c.name.in_(query.topics))
+        if query.kinds:
+            wanted = wanted.where(topics.c.kind.in_(query.kinds))
         conditions.append(exists().where(
-            matches.c.mention_id == mentions.c.id,
-            matches.c.topic_id.in_(select(topics.c.id).where(topics.c.name.in_(query.topics))),
+            matches.c.mention_id == mentions.c.id, matches.c.topic_id.in_(wanted),
         ))
     if query.sources:
         conditions.append(mentions.c.source.in_(query.sources))
+    if query.authors:
+        conditions.append(mentions.c.author.in_([a.strip().lstrip("@") for a in query.authors]))
     if query.since:
         conditions.append(mentions.c.created_at >= to_db(query.since))
     if query.until:
@@ -60,43 +156,91 @@ def _base(connection: Connection, query: MentionQuery) -> Select:
         conditions.append(scores.c.label == query.sentiment)
     if query.lang:
         conditions.append(lang == query.lang)
-    if query.search and query.search.strip():
+    if _searching(query):
         if connection.dialect.name == "sqlite":
-            conditions.append(mentions.c.id.in_(
-                select(literal_column("rowid")).select_from(text("mentions_fts"))
-                .where(text("mentions_fts MATCH :fts")).params(fts=fts_phrase_query(query.search))
-            ))
+            conditions.append(_fts_probe_sqlite(query) if search_plan == "probe" else
+                              _fts_match_sqlite(query, materialize=search_plan == "materialize"))
         else:
             conditions.append(literal_column("mentions.search").op("@@")(
                 func.plainto_tsquery("simple", query.search)))
     return statement.where(and_(*conditions)) if conditions else statement
 
 
+def _ordered(statement: Select, sort: str) -> Select:
+    key = sort_key(sort)
+    return statement.add_columns(key.label("sort_key")).order_by(
+        key.asc() if _ascending(sort) else key.desc(), mentions.c.id.desc()
+    )
+
+
+def _after(sort: str, value: Any, mention_id: int) -> ColumnElement:
+    key = sort_key(sort)
+    beyond = key > value if _ascending(sort) else key < value
+    return or_(beyond, and_(key == value, mentions.c.id < mention_id))
+
+
+def mention_statement(connection: Connection, query: MentionQuery, *, search_plan: str | None = None) -> Select:
+    """The first page's SELECT, e.g. for ``EXPLAIN QUERY PLAN``."""
+    plan = search_plan or plan_search(connection, query)
+    statement = _ordered(_base(connection, query, search_plan=plan), query.sort)
+    if query.limit is not None:
+        statement = statement.limit(min(query.limit, CHUNK))
+    if query.offset:
+        statement = statement.offset(query.offset)
+    return statement
+
+
 def iter_mentions(connection: Connection, query: MentionQuery, *, chunk: int = CHUNK) -> Iterator[dict[str, Any]]:
-    """Newest first, each row a dict with its topic names; streams in chunks."""
-    base = _base(connection, query)
+    """Rows in ``query.sort`` order, each a dict with its topic names; streams in chunks."""
+    if query.sort not in SORTS:
+        raise ValueError(f"unknown sort {query.sort!r}; use one of {', '.join(SORTS)}")
+    plan = plan_search(connection, query)
+    base = _ordered(_base(connection, query, search_plan=plan), query.sort)
+    if query.sort == "negative":  # no index on the joined key: one streaming cursor
+        yield from _iter_cursor(connection, query, base, chunk)
+        return
     remaining = query.limit
-    after: tuple[datetime, int] | None = None
+    after: tuple[Any, int] | None = None
+    offset = query.offset
     while remaining is None or remaining > 0:
         size = chunk if remaining is None else min(chunk, remaining)
-        statement = base.order_by(mentions.c.created_at.desc(), mentions.c.id.desc()).limit(size)
+        statement = base.limit(size)
         if after is not None:
-            statement = statement.where(or_(
-                mentions.c.created_at < after[0],
-                and_(mentions.c.created_at == after[0], mentions.c.id < after[1]),
-            ))
+            statement = statement.where(_after(query.sort, *after))
+        elif offset:
+            statement = statement.offset(offset)
         rows = [dict(row._mapping) for row in connection.execute(statement)]
         if not rows:
             return
-        names = topic_names(connection, [row["id"] for row in rows])
-        for row in rows:
-            row["topics"] = names.get(row["id"], [])
-            yield row
+        last = (rows[-1]["sort_key"], rows[-1]["id"])
+        yield from _with_topics(connection, rows)
         if len(rows) < size:
             return
-        after = (rows[-1]["created_at"], rows[-1]["id"])
+        after = last
         if remaining is not None:
             remaining -= len(rows)
+
+
+def _iter_cursor(connection: Connection, query: MentionQuery, base: Select, chunk: int) -> Iterator[dict[str, Any]]:
+    statement = base
+    if query.limit is not None:
+        statement = statement.limit(query.limit)
+    if query.offset:
+        statement = statement.offset(query.offset)
+    result = connection.execution_options(stream_results=True, yield_per=chunk).execute(statement)
+    try:
+        for part in result.partitions(chunk):
+            yield from _with_topics(connection, [dict(row._mapping) for row in part])
+    finally:
+        result.close()
+
+
+def _with_topics(connection: Connection, rows: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+    names = topic_names(connection, [row["id"] for row in rows])
+    for row in rows:
+        row.pop("sort_key", None)
+        row["topics"] = names.get(row["id"], [])
+        yield row
 
 
 def topic_names(connection: Connection, mention_ids: Sequence[int]) -> dict[int, list[str]]:
@@ -112,5 +256,125 @@ def topic_names(connection: Connection, mention_ids: Sequence[int]) -> dict[int,
     return result
 
 
+def highlights(connection: Connection, search: str, mention_ids: Sequence[int]) -> dict[int, str]:
+    """Mention text with the search matches between MARK_START and MARK_END, by mention id.
+
+    Uses the database's own matcher (FTS5 ``highlight()``, PostgreSQL ``ts_headline``), so what
+    is marked is exactly what matched.
+    """
+    if not mention_ids or not search.strip():
+        return {}
+    if connection.dialect.name == "sqlite":
+        statement = text(
+            "SELECT rowid, highlight(mentions_fts, 0, :start, :end) FROM mentions_fts "
+            "WHERE mentions_fts MATCH :fts AND rowid IN (SELECT value FROM json_each(:ids))"
+        )
+        import json
+
+        rows = connection.execute(statement, {"start": MARK_START, "end": MARK_END,
+                                              "fts": fts_phrase_query(search), "ids": json.dumps(list(mention_ids))})
+    else:
+        statement = (
+            select(mentions.c.id, func.ts_headline(
+                "simple", mentions.c.text, func.plainto_tsquery("simple", search),
+                f"StartSel={MARK_START}, StopSel={MARK_END}, HighlightAll=true"))
+            .where(mentions.c.id.in_(list(mention_ids)))
+        )
+        rows = connection.execute(statement)
+    return {row[0]: row[1] for row in rows if row[1] is not None}
+
+
 def count_mentions(connection: Connection) -> int:
     return connection.execute(select(func.count()).select_from(mentions)).scalar_one()
+
+
+# --- authors ------------------------------------------------------------------------------
+
+AUTHOR_SORTS = ("reach", "mentions", "engagement", "negative")
+
+
+@dataclass(frozen=True)
+class AuthorQuery:
+    topics: Sequence[str] = ()
+    kinds: Sequence[str] = ()
+    sources: Sequence[str] = ()
+    since: datetime | None = None
+    until: datetime | None = None
+    sort: str = "reach"  # reach | mentions | engagement | negative
+    limit: int | None = 50
+
+
+def iter_authors(connection: Connection, query: AuthorQuery) -> Iterator[dict[str, Any]]:
+    """Authors of matching mentions: reach (followers), mentions, engagement, sentiment."""
+    if query.sort not in AUTHOR_SORTS:
+        raise ValueError(f"unknown sort {query.sort!r}; use one of {', '.join(AUTHOR_SORTS)}")
+    zero = literal_column("0")
+    engagement = (func.coalesce(mentions.c.likes, zero) + func.coalesce(mentions.c.reposts, zero)
+                  + func.coalesce(mentions.c.replies, zero))
+    followers = func.coalesce(func.max(authors.c.followers), func.max(mentions.c.author_followers))
+    negative = func.sum(func.coalesce((scores.c.label == "negative").cast(mentions.c.id.type), zero))
+    positive = func.sum(func.coalesce((scores.c.label == "positive").cast(mentions.c.id.type), zero))
+    columns = {
+        "reach": followers.label("followers"),
+        "mentions": func.count(mentions.c.id).label("mentions"),
+        "engagement": func.sum(engagement).label("engagement"),
+        "negative": negative.label("negative"),
+    }
+    statement = (
+        select(
+            mentions.c.source, mentions.c.author, func.max(authors.c.name).label("name"),
+            columns["reach"], columns["mentions"], columns["engagement"],
+            positive.label("positive"), columns["negative"],
+            func.avg(scores.c.compound).label("compound"),
+            func.max(mentions.c.created_at).label("last_seen"),
+        )
+        .select_from(
+            mentions.outerjoin(scores, scores.c.mention_id == mentions.c.id)
+            .outerjoin(authors, and_(authors.c.source == mentions.c.source, authors.c.handle == mentions.c.author))
+        )
+        .where(mentions.c.author.is_not(None))
+        .group_by(mentions.c.source, mentions.c.author)
+    )
+    if query.topics or query.kinds:
+        wanted = select(topics.c.id)
+        if query.topics:
+            wanted = wanted.where(topics.c.name.in_(query.topics))
+        if query.kinds:
+            wanted = wanted.where(topics.c.kind.in_(query.kinds))
+        statement = statement.where(exists().where(
+            matches.c.mention_id == mentions.c.id, matches.c.topic_id.in_(wanted)))
+    if query.sources:
+        statement = statement.where(mentions.c.source.in_(query.sources))
+    if query.since:
+        statement = statement.where(mentions.c.created_at >= to_db(query.since))
+    if query.until:
+        statement = statement.where(mentions.c.created_at < to_db(query.until))
+    key = columns[query.sort]
+    statement = statement.order_by(func.coalesce(key, literal_column("-1")).desc(),
+                                   columns["mentions"].desc(), mentions.c.source, mentions.c.author)
+    if query.limit is not None:
+        statement = statement.limit(query.limit)
+    for row in connection.execute(statement):
+        record = dict(row._mapping)
+        record["compound"] = None if record["compound"] is None else round(float(record["compound"]), 4)
+        yield record
+
+
+__all__ = [
+    "AUTHOR_SORTS",
+    "CHUNK",
+    "KINDS",
+    "MARK_END",
+    "MARK_START",
+    "SORTS",
+    "AuthorQuery",
+    "MentionQuery",
+    "count_mentions",
+    "fts_phrase_query",
+    "highlights",
+    "iter_authors",
+    "iter_mentions",
+    "mention_statement",
+    "plan_search",
+    "topic_names",
+]

@@ -54,3 +54,57 @@ def sqlite_engine(tmp_path: Path):
     engine = db.create(f"sqlite:///{tmp_path / 'listener.db'}")
     yield engine
     engine.dispose()
+
+
+# --- a real SMTP server on loopback (aiosmtpd), for digest and alert delivery tests -------
+
+class SmtpSink:
+    """Collects what an aiosmtpd server received; ``refuse`` makes it answer DATA with 554."""
+
+    def __init__(self) -> None:
+        self.envelopes: list = []
+        self.refuse: str | None = None
+
+    async def handle_DATA(self, server, session, envelope):
+        if self.refuse:
+            return self.refuse
+        self.envelopes.append(envelope)
+        return "250 OK"
+
+    def messages(self):
+        from email import message_from_bytes, policy
+
+        return [message_from_bytes(e.content, policy=policy.default) for e in self.envelopes]
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def start_smtp_server():
+    """``start_smtp_server(**aiosmtpd Controller options) -> (sink, port)``; stopped afterwards."""
+    from aiosmtpd.controller import Controller
+
+    started = []
+
+    def start(**options):
+        sink = SmtpSink()
+        controller = Controller(sink, hostname="127.0.0.1", port=free_port(), **options)
+        controller.start()
+        started.append(controller)
+        return sink, controller.port
+
+    yield start
+    for controller in started:
+        controller.stop()
+
+
+@pytest.fixture
+def smtp_server(start_smtp_server):
+    """(sink, port) of a plain SMTP server on 127.0.0.1; no TLS, no login."""
+    return start_smtp_server()

@@ -1,12 +1,13 @@
 """The Typer application and what every command shares: config loading, exit codes, messages.
 
 Exceptions become user messages here and only here (DESIGN.md exit codes):
-0 success, 1 error in the run, 2 usage or config error.
+0 success, 1 error in the run, 2 usage or config error, 3 another run of the
+same command holds the database's lock (cron: the previous run is still going;
+nothing was done, try again later).
 """
 
 from __future__ import annotations
 
-import logging
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,8 +17,9 @@ import typer
 from rich.console import Console
 
 from listener import config as config_module
+from listener import logs
 
-EXIT_OK, EXIT_RUN_ERROR, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_RUN_ERROR, EXIT_USAGE, EXIT_LOCKED = 0, 1, 2, 3
 
 app = typer.Typer(
     name="listener",
@@ -55,6 +57,7 @@ class State:
                 self._config = config_module.load(path)
             except config_module.ConfigError as error:
                 fail(str(error), EXIT_USAGE)
+            logs.register_secrets(self._config)  # from now on, logs never show them
         return self._config
 
 
@@ -79,5 +82,4 @@ def main_options(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only errors.")] = False,
 ) -> None:
     ctx.obj = State(config_path=str(config) if config else None, verbose=verbose, quiet=quiet)
-    level = logging.ERROR if quiet else (logging.WARNING, logging.INFO, logging.DEBUG)[min(verbose, 2)]
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    logs.setup(verbose, quiet, stream=sys.stderr)

@@ -11,7 +11,18 @@ from typing import Annotated
 import typer
 from sqlalchemy import Engine
 
-from listener.cli.app import EXIT_OK, EXIT_RUN_ERROR, EXIT_USAGE, app, db_app, err, fail, out, state
+from listener.cli.app import (
+    EXIT_LOCKED,
+    EXIT_OK,
+    EXIT_RUN_ERROR,
+    EXIT_USAGE,
+    app,
+    db_app,
+    err,
+    fail,
+    out,
+    state,
+)
 from storage import db
 
 EXAMPLE_CONFIG = Path(__file__).resolve().parents[2] / "config.example.toml"
@@ -69,9 +80,13 @@ def import_(
         column_map[field.strip()] = column.strip()
     if not file.is_file():
         fail(f"{file}: no such file", EXIT_USAGE)
+    from listener.progress import progress
+
     engine = open_database(ctx)
     try:
-        report = import_file(engine, state(ctx).config(), file, format=format, column_map=column_map, source=source)
+        with progress(quiet=state(ctx).quiet) as bar:
+            report = import_file(engine, state(ctx).config(), file, format=format, column_map=column_map,
+                                 source=source, on_batch=lambda n: bar.advance(f"import {file.name}", n))
     except (OSError, UnicodeDecodeError) as error:
         fail(f"{file}: cannot be read: {error}")
     for bad in report.bad[:50]:
@@ -85,9 +100,11 @@ def import_(
 
 
 def _score_quietly(engine: Engine, ctx: typer.Context) -> None:
-    from listener.scoring import score_pending
+    from listener.progress import progress
+    from listener.service import score
 
-    report = score_pending(engine, state(ctx).config())
+    with progress(quiet=state(ctx).quiet) as bar:
+        report = score(engine, state(ctx).config(), progress=bar.scoring)  # recorded as a "score" run
     out.print(f"scored {report.scored} mentions ({report.unscored} not scored for language)")
 
 
@@ -101,21 +118,27 @@ def collect(
 
     Example: listener collect --only reddit
     """
+    from listener.lock import Locked, run_lock
     from listener.pipeline import collect as run_collect
+    from listener.progress import progress
 
     config = state(ctx).config()
     engine = open_database(ctx)
     if not config.connector_settings:
         fail("no connectors configured: add a [connectors.NAME] section (see config.example.toml)", EXIT_USAGE)
     try:
-        report = run_collect(engine, config, only=only)
+        with run_lock(config, "collect"):
+            with progress(quiet=state(ctx).quiet) as bar:
+                report = run_collect(engine, config, only=only, on_page=bar.on_page)
+            for item in report.connectors:
+                line = f"{item.name}: {item.status}, {item.fetched} fetched, {item.new} new, {item.skipped} skipped, {item.requests} requests"
+                out.print(line + (f" — {item.error}" if item.error else ""), markup=False)
+            if not no_score:
+                _score_quietly(engine, ctx)
+    except Locked as error:
+        fail(f"{error}; nothing done (exit {EXIT_LOCKED})", EXIT_LOCKED)
     except KeyError as error:
         fail(f"--only: unknown or unconfigured connector {error}", EXIT_USAGE)
-    for item in report.connectors:
-        line = f"{item.name}: {item.status}, {item.fetched} fetched, {item.new} new, {item.skipped} skipped, {item.requests} requests"
-        out.print(line + (f" — {item.error}" if item.error else ""), markup=False)
-    if not no_score:
-        _score_quietly(engine, ctx)
     if report.failed:
         fail(f"{len(report.failed)} connector(s) failed: {', '.join(r.name for r in report.failed)}")
 
@@ -147,52 +170,92 @@ def parse_day(value: str) -> datetime:
 def mentions(
     ctx: typer.Context,
     topic: Annotated[list[str] | None, typer.Option(help="Only this topic (repeatable).")] = None,
+    kind: Annotated[list[str] | None, typer.Option(help="Only topics of this kind: brand, competitor, industry (repeatable).")] = None,
     source: Annotated[list[str] | None, typer.Option(help="Only this source, e.g. x, reddit (repeatable).")] = None,
+    author: Annotated[list[str] | None, typer.Option(help="Only this author handle, e.g. @acme (repeatable).")] = None,
     since: Annotated[str | None, typer.Option(help="Newer than: 7d, 12h, 2w or a date.")] = None,
     from_: Annotated[str | None, typer.Option("--from", help="From this date (inclusive).")] = None,
     to: Annotated[str | None, typer.Option(help="Up to this date (exclusive).")] = None,
     sentiment: Annotated[str | None, typer.Option(help="positive, neutral, negative or unscored.")] = None,
     lang: Annotated[str | None, typer.Option(help="Language code, e.g. en, fr.")] = None,
-    search: Annotated[str | None, typer.Option(help="Full-text search in mention text.")] = None,
-    limit: Annotated[int | None, typer.Option(help="At most this many (default 50 for table, all otherwise).")] = None,
-    format: Annotated[str, typer.Option(help="table, csv or json (JSON Lines).")] = "table",
+    search: Annotated[str | None, typer.Option(help="Full-text search in mention text (every word must match); matches are highlighted in the table.")] = None,
+    sort: Annotated[str, typer.Option(help="newest, reach (author followers), engagement (likes+reposts+replies) or negative (most negative first).")] = "newest",
+    limit: Annotated[int | None, typer.Option(help="At most this many (default 50 for table, all otherwise).", min=0)] = None,
+    page: Annotated[int | None, typer.Option(help="Page N (1-based) of --limit rows.", min=1)] = None,
+    offset: Annotated[int | None, typer.Option(help="Skip this many rows first.", min=0)] = None,
+    format: Annotated[str | None, typer.Option(help="table, csv, json (JSON Lines) or parquet (default: from --output's extension, else table).")] = None,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file (.csv, .jsonl/.json, .parquet) instead of the terminal.", dir_okay=False)] = None,
 ) -> None:
-    """Query stored mentions, newest first.
+    """Query stored mentions: filter, search, sort, page and export. Large exports stream.
 
-    Example: listener mentions --topic Acme --since 7d --sentiment negative --format csv
+    Examples: listener mentions --topic Acme --since 7d --sentiment negative --format csv ;
+    listener mentions --search "refund delay" --sort reach --limit 20 ;
+    listener mentions --kind competitor --since 30d --output competitors.parquet
     """
-    from listener.export import table, write_csv, write_jsonl
-    from storage.queries import MentionQuery, iter_mentions
+    from listener.export import FORMATS, format_for, table, write_csv, write_jsonl, write_parquet
+    from storage.queries import KINDS, SORTS, MentionQuery, highlights, iter_mentions
 
-    if format not in ("table", "csv", "json"):
-        fail("--format must be table, csv or json", EXIT_USAGE)
+    if format is None:
+        format = (format_for(output) or "") if output else "table"
+        if not format:
+            fail(f"cannot tell the format from {output}; use --format csv, json or parquet", EXIT_USAGE)
+    if format not in FORMATS:
+        fail("--format must be table, csv, json or parquet", EXIT_USAGE)
+    if format == "parquet" and output is None:
+        fail("--format parquet needs --output FILE", EXIT_USAGE)
+    if format == "table" and output is not None:
+        fail("--output needs --format csv, json or parquet (or a .csv/.jsonl/.parquet file name)", EXIT_USAGE)
     if sentiment not in (None, "positive", "neutral", "negative", "unscored"):
         fail("--sentiment must be positive, neutral, negative or unscored", EXIT_USAGE)
+    if sort not in SORTS:
+        fail(f"--sort must be one of {', '.join(SORTS)}", EXIT_USAGE)
+    bad_kinds = [k for k in kind or [] if k not in KINDS]
+    if bad_kinds:
+        fail(f"--kind must be one of {', '.join(KINDS)} (got {', '.join(bad_kinds)})", EXIT_USAGE)
+    if page is not None and offset is not None:
+        fail("use --page or --offset, not both", EXIT_USAGE)
     config = state(ctx).config()
     known = {t.name.casefold(): t.name for t in config.topics}
     unknown = [name for name in topic or [] if name.casefold() not in known]
     if unknown:
         fail(f"unknown topic {', '.join(map(repr, unknown))}; configured: {', '.join(known.values())}", EXIT_USAGE)
+    if limit is None and (format == "table" or page is not None):
+        limit = 50
+    skip = offset or 0
+    if page is not None:
+        skip = (page - 1) * (limit or 50)
     try:
         query = MentionQuery(
             topics=[known[name.casefold()] for name in topic or []],
-            sources=source or [],
+            kinds=kind or [], sources=source or [], authors=author or [],
             since=parse_since(since) if since else (parse_day(from_) if from_ else None),
             until=parse_day(to) if to else None,
-            sentiment=sentiment, lang=lang, search=search,
-            limit=limit if limit is not None else (50 if format == "table" else None),
+            sentiment=sentiment, lang=lang, search=search, sort=sort, limit=limit, offset=skip,
         )
     except typer.BadParameter as error:
         fail(str(error), EXIT_USAGE)
     engine = open_database(ctx)
     with engine.connect() as connection:
         rows = iter_mentions(connection, query)
-        if format == "json":
-            write_jsonl(rows, sys.stdout)
-        elif format == "csv":
-            write_csv(rows, sys.stdout)
+        if format == "table":
+            found = list(rows)
+            marks = highlights(connection, search, [row["id"] for row in found]) if search else None
+            out.print(table(found, highlights=marks, metrics=sort in ("reach", "engagement")))
+            if not found:
+                err.print("no mentions match", markup=False)
+            return
+        if format == "parquet":
+            count = write_parquet(rows, output)
+        elif output is not None:
+            try:
+                with output.open("w", encoding="utf-8", newline="") as stream:
+                    count = (write_jsonl if format == "json" else write_csv)(rows, stream)
+            except OSError as error:
+                fail(f"cannot write {output}: {error}")
         else:
-            out.print(table(list(rows)))
+            count = (write_jsonl if format == "json" else write_csv)(rows, sys.stdout)
+    if output is not None and not state(ctx).quiet:
+        err.print(f"wrote {count} mentions to {output}", markup=False)
 
 
 @db_app.command("upgrade")

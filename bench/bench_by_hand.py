@@ -1,0 +1,43 @@
+"""3. By hand: the same work the way a user would write it, against listener end to end.
+
+pandas ``read_json(lines=True)``, VADER ``polarity_scores`` applied to every
+text, ``to_sql`` into SQLite. No topic matching, no language handling, no
+deduplication. Figure: how many times faster listener is (no fixed target;
+listener must be faster).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from bench.bench_end_to_end import listener_figure
+from bench.common import Context, Result, check, timed
+
+
+def by_hand(path: Path, db_path: Path) -> int:
+    import pandas as pd
+    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+    analyzer = SentimentIntensityAnalyzer()
+    frame = pd.read_json(path, lines=True, dtype={"id": str})
+    scores = frame["text"].apply(analyzer.polarity_scores).apply(pd.Series)
+    frame = pd.concat([frame, scores], axis=1)
+    connection = sqlite3.connect(db_path)
+    frame.to_sql("mentions", connection, index=False, if_exists="replace", chunksize=10_000)
+    connection.close()
+    return len(frame)
+
+
+def run(ctx: Context) -> list[Result]:
+    path = ctx.corpus()
+    db_path = ctx.work / "by-hand.db"
+    base_seconds, count = timed(lambda: by_hand(path, db_path))
+    db_path.unlink(missing_ok=True)
+    total, *_ = listener_figure(ctx)
+    ratio = base_seconds / total
+    return [check(Result(
+        "by_hand", f"pandas+VADER+to_sql vs listener, {count:,} mentions ({ctx.backend})", count / total,
+        "mentions/s", baseline=count / base_seconds, baseline_name="pandas read_json/apply/to_sql",
+        ratio=ratio, target="ratio > 1 (listener faster)", note=f"{total:.1f} s vs {base_seconds:.1f} s",
+    ), ratio > 1)]

@@ -1,0 +1,92 @@
+"""5. Digest for one week on the big history database: time and peak memory.
+
+The digest is built and written (HTML, text, .eml, charts) by
+``listener.digest.write_digests`` in a child process, so its peak RSS is its
+own (``os.wait4``). Reference baseline: the week's per-topic, per-day,
+per-label counts as one bare SQL query. Targets: under 2 s, under 300 MB.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+from bench import bigdb, corpus
+from bench.common import PYTHON, ROOT, Context, Result, check, config_dict, copy_sqlite, database, run_child, timed
+
+TARGET_SECONDS = 2.0
+TARGET_MB = 300
+WEEK = (corpus.END - timedelta(days=7)).date()  # the last full week of the history
+
+
+def child(url: str, out_dir: str) -> None:
+    """In the child: build and write the week's digest; print the seconds it took."""
+    started = time.perf_counter()
+    from listener.analysis.period import week_of
+    from listener.config import validate
+    from listener.digest import write_digests
+    from storage import db
+
+    config = validate(config_dict(url, digests=[{
+        "name": "weekly", "recipients": ["boss@example.com"], "topics": [t["name"] for t in corpus.TOPICS],
+    }]))
+    engine = db.create(url)
+    imported = time.perf_counter()
+    paths = write_digests(engine, config, week_of(WEEK), Path(out_dir))
+    done = time.perf_counter()
+    print(json.dumps({"build": done - imported, "imports": imported - started, "files": len(paths)}))
+
+
+def bare_week_counts(url: str) -> int:
+    from sqlalchemy import text
+
+    from storage import db
+
+    engine = db.create(url, upgrade=False)
+    start = WEEK - timedelta(days=WEEK.isoweekday() - 1)
+    with engine.connect() as connection:
+        rows = connection.execute(text(
+            "SELECT x.topic_id, date(x.created_at), s.label, count(*) FROM matches x "
+            "LEFT JOIN scores s ON s.mention_id = x.mention_id "
+            "WHERE x.created_at >= :start AND x.created_at < :end GROUP BY 1, 2, 3"
+        ), {"start": str(start), "end": str(start + timedelta(days=7))}).all()
+    engine.dispose()
+    return len(rows)
+
+
+def measure(ctx: Context, url: str) -> list[Result]:
+    base_seconds, _ = timed(lambda: bare_week_counts(url))
+    out_dir = ctx.work / "digest"
+    wall, peak, stdout, stderr, code = run_child(
+        [PYTHON, "-c", f"import sys; sys.path.insert(0, {str(ROOT)!r}); from bench.bench_digest import child; "
+                       f"child({url!r}, {str(out_dir)!r})"])
+    if code != 0:
+        return [Result("digest", "weekly digest", float("nan"), "s", target=f"< {TARGET_SECONDS} s",
+                       passed=False, note=f"child failed: {stderr.strip().splitlines()[-1:]}")]
+    figures = json.loads(stdout.strip().splitlines()[-1])
+    seconds, mb = figures["build"], peak / 2**20
+    return [
+        check(Result("digest", f"weekly digest on {ctx.big:,} ({ctx.backend})", seconds, "s",
+                     baseline=base_seconds, baseline_name="one bare SQL group-by of the week",
+                     ratio=seconds / base_seconds, target=f"< {TARGET_SECONDS} s",
+                     note=f"child wall {wall:.1f} s incl. {figures['imports']:.1f} s imports"),
+              seconds < TARGET_SECONDS),
+        check(Result("digest", f"digest peak RSS ({ctx.backend})", mb, "MB", target=f"< {TARGET_MB} MB",
+                     note="whole child process, imports included"), mb < TARGET_MB),
+    ]
+
+
+def run(ctx: Context) -> list[Result]:
+    with database(ctx, "digest") as url:
+        if ctx.postgres_url:
+            bigdb.fill(ctx, url)
+        else:
+            copy_sqlite(bigdb.sqlite_path(ctx), ctx.work / url.rsplit("/", 1)[1])
+        return measure(ctx, url)
+
+
+if __name__ == "__main__":
+    child(sys.argv[1], sys.argv[2])

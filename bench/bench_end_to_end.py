@@ -1,0 +1,68 @@
+"""2. End to end: import, match, store, detect language and score, against a bare VADER loop.
+
+The baseline reads the same file and scores every text with one
+``SentimentIntensityAnalyzer`` in one process (no storage at all). listener
+stores everything too, but scores each distinct (masked text, language) once,
+on every core. Target: baseline time / listener time >= 1.5.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from bench.common import Context, Result, check, database, make_config, timed
+
+TARGET = 1.5
+
+
+def bare_vader(path: Path) -> int:
+    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+    analyzer = SentimentIntensityAnalyzer()
+    count = 0
+    with path.open("rb") as handle:
+        for line in handle:
+            analyzer.polarity_scores(json.loads(line)["text"])
+            count += 1
+    return count
+
+
+def listener_end_to_end(url: str, path: Path) -> tuple[float, float, float, object]:
+    """(total, import, score seconds, score report) on a fresh database."""
+    from listener.importer import import_file
+    from listener.scoring import score_pending
+    from storage import db
+
+    engine = db.create(url)
+    config = make_config(url)
+    try:
+        import_seconds, _ = timed(lambda: import_file(engine, config, path))
+        score_seconds, report = timed(lambda: score_pending(engine, config))
+    finally:
+        engine.dispose()
+    return import_seconds + score_seconds, import_seconds, score_seconds, report
+
+
+def listener_figure(ctx: Context) -> tuple[float, float, float, object]:
+    """Shared with the by-hand benchmark: measured once per run."""
+    key = ("end_to_end", ctx.size, ctx.backend)
+    if key not in ctx.shared:
+        with database(ctx, "e2e") as url:
+            ctx.shared[key] = listener_end_to_end(url, ctx.corpus())
+    return ctx.shared[key]
+
+
+def run(ctx: Context) -> list[Result]:
+    path = ctx.corpus()
+    base_seconds, count = timed(lambda: bare_vader(path))
+    total, import_seconds, score_seconds, report = listener_figure(ctx)
+    ratio = base_seconds / total
+    return [check(Result(
+        "end_to_end", f"import+score {count:,} mentions ({ctx.backend})", count / total, "mentions/s",
+        baseline=count / base_seconds, baseline_name="bare single-process VADER loop", ratio=ratio,
+        target=f"ratio >= {TARGET}",
+        note=(f"{total:.1f} s (import {import_seconds:.1f} + score {score_seconds:.1f}) vs "
+              f"{base_seconds:.1f} s; {report.distinct:,} distinct texts scored, "
+              f"{report.unscored:,} unscored (es/de/und)"),
+    ), ratio >= TARGET)]

@@ -1,0 +1,71 @@
+"""1. Ingest: parse, match and store JSON Lines, against a bare ``sqlite3`` ``executemany``.
+
+The baseline reads the same file with ``json.loads`` and inserts the same rows
+into a table with the same columns as ``mentions`` (no index, no trigger, no
+matching, one transaction). Target: listener at least 0.25 of its rate.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+from bench.common import Context, Result, check, database, make_config, timed
+
+COLUMNS = ("source", "external_id", "created_at", "collected_at", "author", "author_followers", "text",
+           "title", "url", "lang", "likes", "reposts", "replies", "views", "is_repost", "is_reply",
+           "parent_id", "text_hash", "story_key", "raw")
+TARGET = 0.25
+
+
+def bare_sqlite(path: Path, db_path: Path) -> int:
+    connection = sqlite3.connect(db_path)
+    connection.execute(f"CREATE TABLE mentions ({', '.join(COLUMNS)})")
+    placeholders = ", ".join("?" * len(COLUMNS))
+    count = 0
+    with path.open("rb") as handle, connection:
+        batch = []
+        for line in handle:
+            r = json.loads(line)
+            batch.append((r["source"], r["id"], r["created_at"], r["created_at"], r.get("author"),
+                          r.get("author_followers"), r["text"], r.get("title"), r.get("url"), r.get("lang"),
+                          r.get("likes"), r.get("reposts"), r.get("replies"), r.get("views"),
+                          bool(r.get("is_repost")), bool(r.get("is_reply")), r.get("parent_id"),
+                          None, None, None))
+            if len(batch) >= 2000:
+                connection.executemany(f"INSERT INTO mentions VALUES ({placeholders})", batch)
+                count += len(batch)
+                batch.clear()
+        connection.executemany(f"INSERT INTO mentions VALUES ({placeholders})", batch)
+        count += len(batch)
+    connection.close()
+    return count
+
+
+def listener_import(url: str, path: Path):
+    from listener.importer import import_file
+    from storage import db
+
+    engine = db.create(url)  # migrations are not part of the figure
+    try:
+        seconds, report = timed(lambda: import_file(engine, make_config(url), path))
+    finally:
+        engine.dispose()
+    return seconds, report
+
+
+def run(ctx: Context) -> list[Result]:
+    path = ctx.corpus()
+    base_db = ctx.work / "bare-ingest.db"
+    base_seconds, count = timed(lambda: bare_sqlite(path, base_db))
+    base_db.unlink(missing_ok=True)
+    with database(ctx, "ingest") as url:
+        seconds, report = listener_import(url, path)
+    assert report.records == count, (report.records, count)
+    rate, base_rate = count / seconds, count / base_seconds
+    return [check(Result(
+        "ingest", f"import {count:,} mentions ({ctx.backend})", rate, "mentions/s",
+        baseline=base_rate, baseline_name="bare sqlite3 executemany", ratio=rate / base_rate,
+        target=f"ratio >= {TARGET}", note=f"{seconds:.1f} s vs {base_seconds:.1f} s",
+    ), rate / base_rate >= TARGET)]

@@ -1,0 +1,83 @@
+"""Scoring throughput: listener.scoring versus a bare single-process vaderSentiment loop.
+
+Not a test. Run: python bench/bench_scoring.py [--n 40000] [--workers 0]
+
+Texts: the 4,200 labelled tweets of ../shared/labelled (or a built-in sample),
+repeated with a varying suffix so that each text is distinct (no duplicate
+savings for us), then a second run with 30% exact copies (retweets) to show
+the effect of scoring each distinct text once. Both sides score the same
+texts; ours also masks handles and detects the language of every text.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+LABELLED = Path(__file__).resolve().parents[2] / "shared" / "labelled" / "vader_tweets_GroundTruth.tsv"
+SAMPLE = [
+    "@acme the new latte is amazing, thank you!",
+    "Waited 40 minutes for a cold coffee. Never again @acme",
+    "Le service était vraiment nul ce matin, très déçu",
+    "J'adore la nouvelle boutique, super accueil !",
+    "El café estaba frío y el servicio fue lento",
+    "Is the store on Main St open on Sundays?",
+]
+
+
+def texts(n: int, duplicates: float) -> list[str]:
+    if LABELLED.exists():
+        base = [line.split("\t", 2)[2] for line in LABELLED.read_text(encoding="utf-8").splitlines()]
+    else:
+        base = SAMPLE
+    rng = random.Random(7)
+    out: list[str] = []
+    for i in range(n):
+        if out and rng.random() < duplicates:
+            out.append(rng.choice(out))
+        else:
+            out.append(f"{base[i % len(base)]} [{i}]")
+    return out
+
+
+def bare(items: list[str]) -> float:
+    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+    analyzer = SentimentIntensityAnalyzer()
+    start = time.perf_counter()
+    for text in items:
+        analyzer.polarity_scores(text)
+    return time.perf_counter() - start
+
+
+def ours(items: list[str], workers: int) -> float:
+    from listener.scoring import score_texts
+
+    start = time.perf_counter()
+    score_texts(items, workers=workers)
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=40_000)
+    parser.add_argument("--workers", type=int, default=0, help="0: one per core")
+    args = parser.parse_args()
+    print(f"cores: {os.cpu_count()}, texts: {args.n}, workers: {args.workers or 'all'}")
+    for duplicates in (0.0, 0.3):
+        items = texts(args.n, duplicates)
+        base = bare(items)
+        mine = ours(items, args.workers)
+        print(f"duplicates {duplicates:.0%}: bare vaderSentiment {args.n / base:,.0f} texts/s, "
+              f"listener.scoring {args.n / mine:,.0f} texts/s "
+              f"(mask + language + score), ratio {base / mine:.2f}x")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,248 @@
+"""RSS and Atom feeds through feedparser: company blogs, trade press, news-search feeds. No account.
+
+Streams (:meth:`RssConnector.searches`): one per URL in ``feeds``, and with
+``news_search = true`` one news-search feed per topic, built from the topic's
+query with ``news_search_url`` (Google News RSS search by default; its syntax
+takes ``OR``, ``-word`` and ``"phrases"``, so the whole query is translated).
+
+Each fetch is one conditional GET (``If-None-Match`` / ``If-Modified-Since``
+from the stored ``etag`` / ``last_modified``); 304 means nothing new. The body
+is parsed by ``feedparser.parse(bytes)``. A feed is a single page, so the page
+carries the new validators and completes the pass.
+
+* ``external_id``: the entry's guid/id when it looks globally unique (holds a
+  ``:``, as URLs, ``tag:`` and ``urn:`` ids do), else the feed URL + ``#`` +
+  guid; without a guid, the link; without either, a hash of the feed URL, title
+  and summary. Re-fetched entries are upserts; duplicates within one document
+  are dropped.
+* ``created_at``: ``published``, else ``updated``; an entry with no date gets
+  the fetch time (so it counts in the week it was first seen).
+* ``text``: title + summary with HTML stripped (the link when both are empty);
+  ``title`` kept; ``lang`` only from the entry itself: a feed-level tag (a news
+  search feed says "en-US" whatever language its headlines are in) is not a
+  reliable per-item language, so those entries go to the language detector.
+* Ill-formed feeds (feedparser's ``bozo``) are tolerated: whatever entries were
+  parsed are stored, the problem is logged and counted in ``Page.skipped``
+  (one per broken document, plus one per unusable entry).
+"""
+
+from __future__ import annotations
+
+import calendar
+import hashlib
+import logging
+import time
+from collections.abc import Callable, Iterable, Iterator
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import quote_plus, urlsplit, urlunsplit
+
+import feedparser
+import requests
+
+from connectors import http
+from connectors.base import Budget, Connector, ConnectorSettings, Mention, Page, Search
+from connectors.errors import (
+    CredentialsError,
+    FatalError,
+    RateLimited,
+    RetriableError,
+    SkippableRecord,
+)
+from connectors.htmltext import html_to_text
+from listener.query import And, Node, Not, Or, Term, parse
+
+log = logging.getLogger(__name__)
+
+GOOGLE_NEWS = "https://news.google.com/rss/search?q={query}&hl=en-US&gl=US&ceid=US:en"
+USER_AGENT = "listener/0.1 (feed reader; +https://github.com/listener)"
+_MAX_ID = 255
+
+
+class RssSettings(ConnectorSettings):
+    feeds: list[str] = []  # feed URLs: company blogs, trade press, competitors' newsrooms
+    news_search: bool = False  # also read one news-search feed per topic
+    news_search_url: str = GOOGLE_NEWS  # {query} is replaced by the URL-encoded topic query
+
+
+class RssConnector(Connector):
+    """Feeds by URL, read with conditional GET; a feed is one page."""
+
+    name = "rss"
+    cursor_field = "etag"
+    sorted = False  # feed order is not guaranteed; one page per pass, so it always completes
+    Settings = RssSettings
+
+    def __init__(
+        self,
+        settings: ConnectorSettings,
+        *,
+        session: requests.Session | None = None,
+        sleep: http.Sleep | None = None,
+        clock: Callable[[], datetime] | None = None,
+    ):
+        super().__init__(settings)
+        if sleep is not None:
+            self.sleep = sleep  # type: ignore[method-assign]
+        if clock is not None:
+            self.clock = clock  # type: ignore[method-assign]
+        # Waits go through self.sleep, so a test may swap it after construction.
+        self.http = session or http.session(user_agent=USER_AGENT, sleep=lambda s: self.sleep(s))
+
+    def searches(self, topics: Iterable[Search]) -> list[Search]:
+        streams = {url: Search(key=url) for url in self.settings.feeds}
+        if self.settings.news_search:
+            for topic in topics:
+                if topic.query:
+                    url = self.news_search_url(topic.query)
+                    streams.setdefault(url, Search(key=url, topic=topic.topic, query=topic.query))
+        return list(streams.values())
+
+    def news_search_url(self, query: str) -> str:
+        """The news-search feed URL for a topic query (``base_url`` replaces its host, if set)."""
+        url = self.settings.news_search_url.replace("{query}", quote_plus(news_query(query)))
+        if self.settings.base_url:
+            base, parts = urlsplit(self.settings.base_url.rstrip("/")), urlsplit(url)
+            url = urlunsplit((base.scheme, base.netloc, base.path + parts.path, parts.query, ""))
+        return url
+
+    def fetch(self, search: Search, state: dict[str, Any] | None, budget: Budget) -> Iterator[Page]:
+        if not budget.allows_request() or budget.exhausted:
+            return
+        url = search.key
+        state = dict(state or {})
+        headers = {}
+        if state.get("etag"):
+            headers["If-None-Match"] = state["etag"]
+        if state.get("last_modified"):
+            headers["If-Modified-Since"] = state["last_modified"]
+        response = self._get(url, headers)
+        if response.status_code == 304:
+            yield Page([], None)
+            return
+        fetched_at = self.clock()
+        parsed = feedparser.parse(response.content, response_headers={
+            key.lower(): value for key, value in response.headers.items()
+        })
+        if not parsed.entries and not parsed.get("version"):
+            log.warning("rss: %s did not answer a feed (%s); will ask again next run",
+                        url, parsed.get("bozo_exception") or response.headers.get("Content-Type"))
+            yield Page([], None, skipped=1)  # keep the old validators: nothing was read
+            return
+        skipped = 0
+        if parsed.get("bozo"):
+            log.warning("rss: %s is ill-formed (%s); keeping the %d entries parsed",
+                        url, parsed.get("bozo_exception"), len(parsed.entries))
+            skipped += 1
+        mentions: dict[str, Mention] = {}
+        for entry in parsed.entries:
+            try:
+                mention = entry_to_mention(entry, feed_url=url, fetched_at=fetched_at)
+            except SkippableRecord as error:
+                log.warning("rss: skipped an entry of %s: %s", url, error)
+                skipped += 1
+                continue
+            mentions.setdefault(mention.external_id, mention)
+        new_state = {key: value for key, value in (
+            ("etag", response.headers.get("ETag")),
+            ("last_modified", response.headers.get("Last-Modified")),
+        ) if value}
+        yield Page(list(mentions.values()), new_state, skipped=skipped)
+
+    def _get(self, url: str, headers: dict[str, str]) -> requests.Response:
+        try:
+            response = self.http.get(url, headers=headers)
+        except requests.RequestException as error:
+            raise RetriableError(f"feed {url} did not answer: {error}") from error
+        if response.status_code == 429:
+            raise RateLimited(f"feed {url} asked us to slow down",
+                              reset_at=http.reset_at(response.headers), response=response)
+        if response.status_code in (401, 403):
+            raise CredentialsError(f"feed {url} refused access ({response.status_code})",
+                                   config_key="connectors.rss.feeds")
+        if response.status_code >= 500:
+            raise RetriableError(f"feed {url} answered {response.status_code}", response=response)
+        if response.status_code >= 400:
+            raise FatalError(f"feed {url} answered {response.status_code} (connectors.rss.feeds)")
+        return response
+
+    def clock(self) -> datetime:
+        return datetime.now(UTC)
+
+    def sleep(self, seconds: float) -> None:
+        time.sleep(seconds)
+
+    def close(self) -> None:
+        self.http.close()
+
+
+def news_query(query: str) -> str:
+    """A topic query in news-search syntax: ``"phrase"``, ``OR``, ``-term``, parentheses."""
+    return _news(parse(query).node, top=True)
+
+
+def _news(node: Node, top: bool = False) -> str:
+    if isinstance(node, Term):
+        return f'"{node.value}"' if node.kind == "phrase" else node.value
+    if isinstance(node, Not):
+        inner = _news(node.child)
+        return f"-{inner}" if isinstance(node.child, Term) else f"-({inner})"
+    if isinstance(node, Or):  # OR binds tighter than AND in news search: group AND branches
+        text = " OR ".join(f"({_news(c)})" if isinstance(c, And) else _news(c) for c in node.children)
+        return text if top else f"({text})"
+    return " ".join(_news(child) for child in node.children)
+
+
+def _lang(tag: Any) -> str | None:
+    return tag.strip().lower()[:16] or None if isinstance(tag, str) else None
+
+
+def _when(entry: Any) -> datetime | None:
+    for key in ("published_parsed", "updated_parsed", "created_parsed"):
+        value = entry.get(key)
+        if value:
+            return datetime.fromtimestamp(calendar.timegm(value), UTC)
+    return None
+
+
+def _bounded(identifier: str) -> str:
+    if len(identifier) <= _MAX_ID:
+        return identifier
+    return "sha1:" + hashlib.sha1(identifier.encode()).hexdigest()
+
+
+def entry_to_mention(entry: Any, *, feed_url: str, fetched_at: datetime) -> Mention:
+    """One feedparser entry as a Mention; SkippableRecord when it has nothing to identify or say."""
+    title = html_to_text(entry.get("title")) or None
+    summary = html_to_text(entry.get("summary") or "")
+    if not summary and entry.get("content"):
+        summary = html_to_text(entry["content"][0].get("value"))
+    link = entry.get("link") or None
+    guid = entry.get("id") or None
+    if guid:
+        external_id = guid if ":" in guid else f"{feed_url}#{guid}"
+    elif link:
+        external_id = link
+    elif title or summary:
+        digest = hashlib.sha1(f"{feed_url}\n{title}\n{summary}".encode()).hexdigest()
+        external_id = f"sha1:{digest}"
+    else:
+        raise SkippableRecord("entry has no id, link, title or summary")
+    # News-search summaries often repeat the headline: keep it once.
+    if title and summary and summary.startswith(title):
+        title_part = None
+    else:
+        title_part = title
+    text = "\n\n".join(part for part in (title_part, summary) if part) or link or ""
+    author = entry.get("author") or (entry.get("author_detail") or {}).get("name")
+    return Mention(
+        source="rss",
+        external_id=_bounded(external_id),
+        text=text,
+        created_at=_when(entry) or fetched_at,
+        author=author or None,
+        author_name=author or None,
+        url=link,
+        title=title,
+        lang=_lang(entry.get("language")),
+    )

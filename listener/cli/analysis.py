@@ -1,0 +1,303 @@
+"""Analysis commands: score, trends, eval."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+from rich.text import Text
+
+from listener.cli.app import EXIT_USAGE, app, fail, out, state
+
+
+def _engine(ctx: typer.Context):
+    from storage import db
+
+    config = state(ctx).config()
+    try:
+        return db.create(config.storage.url)
+    except db.StorageError as error:
+        fail(str(error))
+
+
+def _sync_topics(engine, config) -> None:
+    """Make sure configured topics exist in the database (a fresh DB has none)."""
+    from storage.mentions import sync_topics
+
+    with engine.begin() as connection:
+        sync_topics(connection, [t.model_dump() for t in config.topics])
+
+
+@app.command()
+def score(
+    ctx: typer.Context,
+    rescore: Annotated[bool, typer.Option("--rescore", help="Score every mention again (after a lexicon change).")] = False,
+) -> None:
+    """Score the sentiment of mentions not scored yet (all of them with --rescore).
+
+    Example: listener score --rescore
+    """
+    from listener.scoring import score_pending
+    from storage.runs import finish_run, start_run
+
+    config = state(ctx).config()
+    engine = _engine(ctx)
+    with engine.begin() as connection:
+        run_id = start_run(connection, "score")
+    try:
+        report = score_pending(engine, config, rescore=rescore)
+    except BaseException as error:
+        with engine.begin() as connection:
+            finish_run(connection, run_id, "failed", error=f"{type(error).__name__}: {error}")
+        raise
+    with engine.begin() as connection:
+        finish_run(connection, run_id, "ok", counts=report.as_dict())
+    verb = "rescored" if rescore else "scored"
+    out.print(f"{report.mentions} mentions {verb} in {report.seconds:.1f}s: "
+              f"{report.scored} with a sentiment, {report.unscored} not scored (language), "
+              f"{report.reused} reused the score of an identical text "
+              f"({report.distinct} distinct texts scored)", markup=False)
+    if report.labels:
+        out.print("labels: " + ", ".join(f"{k} {v}" for k, v in sorted(report.labels.items())),
+                  markup=False)
+    if report.unscored_by_lang:
+        out.print("not scored, by language: " + ", ".join(
+            f"{lang} {count}" for lang, count in report.unscored_by_lang.items()), markup=False)
+
+
+def _pct(value: float | None, signed: bool = False) -> str:
+    if value is None:
+        return "–"
+    return f"{value:+.0%}" if signed else f"{value:.0%}"
+
+
+def _net(value: float | None) -> str:
+    return "–" if value is None else f"{value:+.2f}"
+
+
+def _short(text: str, width: int = 90) -> Text:
+    flat = " ".join(str(text).split())
+    return Text(flat if len(flat) <= width else flat[: width - 1] + "…")
+
+
+@app.command()
+def trends(
+    ctx: typer.Context,
+    topic: Annotated[list[str], typer.Option(help="Topic to show (repeatable).")],
+    week: Annotated[str | None, typer.Option(help="ISO week, e.g. 2026-W47 (default: the last full week).")] = None,
+    compare: Annotated[bool, typer.Option(help="Compare with the brand and competitor topics of the config.")] = True,
+    limit: Annotated[int, typer.Option(help="Rows per list.")] = 5,
+) -> None:
+    """Trends for a topic and week: volume, sentiment, share of voice, spikes, terms, influencers, conversations.
+
+    Example: listener trends --topic Acme --week 2026-W47
+    """
+    from listener.analysis import conversations, influencers, period, spikes, terms, trends
+    from listener.analysis.common import UnknownTopicError
+
+    config = state(ctx).config()
+    try:
+        chosen = [config.topic(name).name for name in topic]
+    except KeyError as error:
+        fail(f"unknown topic {error}; configured: {', '.join(t.name for t in config.topics)}",
+             EXIT_USAGE)
+    try:
+        span = period.iso_week(week)
+    except period.PeriodError as error:
+        fail(str(error), EXIT_USAGE)
+    listed = list(chosen)
+    if compare:
+        listed += [t.name for t in config.topics
+                   if t.kind in ("brand", "competitor") and t.name not in listed]
+    engine = _engine(ctx)
+    _sync_topics(engine, config)
+    try:
+        with engine.connect() as connection:
+            _show_trends(connection, chosen, listed, span, limit, trends, spikes, terms,
+                         influencers, conversations)
+    except UnknownTopicError as error:
+        fail(str(error), EXIT_USAGE)
+
+
+def _show_trends(connection, chosen, listed, span, limit, trends, spikes, terms, influencers,
+                 conversations) -> None:
+    out.print(f"[bold]{span.label}[/] ({span.start:%Y-%m-%d} – {span.end:%Y-%m-%d}, UTC, end exclusive)")
+
+    stats = trends.topic_stats(connection, listed, span)
+    table = Table(title="Topics (vs the week before)", title_justify="left")
+    for name in ("topic", "volume (prev)", "change", "authors", "reach", "engagement",
+                 "pos/neu/neg/not scored", "net (prev)", "share of voice (prev)"):
+        table.add_column(name, justify="left" if name == "topic" else "right")
+    for s in stats:
+        table.add_row(Text(f"{s.topic} ({s.kind})"), f"{s.volume} ({s.previous_volume})",
+                      _pct(s.change, True), str(s.unique_authors), f"{s.reach:,}",
+                      f"{s.engagement:,}",
+                      f"{s.positive}/{s.neutral}/{s.negative}/{s.unscored + s.pending}",
+                      f"{_net(s.net_sentiment)} ({_net(s.previous_net_sentiment)})",
+                      f"{_pct(s.share_of_voice)} ({_pct(s.previous_share_of_voice)})")
+    out.print(table)
+
+    series = trends.daily_series(connection, chosen, span)
+    daily = Table(title="Per day", title_justify="left")
+    for name in ("day", "topic", "volume", "positive", "negative", "not scored", "net"):
+        daily.add_column(name, justify="left" if name in ("day", "topic") else "right")
+    for row in series.itertuples(index=False):
+        daily.add_row(str(row.day), Text(row.topic), str(row.volume), str(row.positive),
+                      str(row.negative), str(row.unscored), _net(row.net_sentiment))
+    out.print(daily)
+
+    for label in ("positive", "negative"):
+        rows = trends.top_mentions(connection, chosen, span, label=label, limit=limit)
+        _mention_table(f"Top {label}", rows)
+
+    found = spikes.detect_spikes(connection, chosen, span)
+    if found:
+        table = Table(title="Spikes (median + k·MAD of the previous 28 days)", title_justify="left")
+        for name in ("day", "topic", "observed", "baseline", "MAD", "threshold", "top post"):
+            table.add_column(name)
+        for s in found:
+            post = s.top_posts[0] if s.top_posts else {}
+            table.add_row(str(s.day), Text(s.topic), str(s.observed), f"{s.baseline:g}",
+                          f"{s.mad:g}", f"{s.threshold:g}",
+                          _short(post.get("url") or post.get("text") or "", 60))
+        out.print(table)
+    else:
+        out.print("Spikes: none this week.")
+
+    for name in chosen:
+        emerging = terms.emerging_terms(connection, name, span, limit=limit * 2)
+        table = Table(title=f"Emerging terms — {name} (vs the 4 weeks before)",
+                      title_justify="left")
+        for column in ("term", "this week", "4 weeks before", "score"):
+            table.add_column(column, justify="left" if column == "term" else "right")
+        for t in emerging:
+            table.add_row(Text(t.term), str(t.count), str(t.previous_count), f"{t.score:.2f}")
+        out.print(table if emerging else Text(f"Emerging terms — {name}: none"))
+
+        people = influencers.top_influencers(connection, name, span, limit=limit * 2)
+        table = Table(title=f"Influencers — {name}", title_justify="left")
+        for column in ("author", "source", "followers", "mentions", "engagement", "net", "new",
+                       "link"):
+            table.add_column(column)
+        for p in people:
+            table.add_row(Text(p.author), p.source, f"{p.followers:,}", str(p.mentions),
+                          f"{p.engagement:,}", _net(p.net_sentiment), "new" if p.is_new else "",
+                          Text(p.url or ""))
+        out.print(table if people else Text(f"Influencers — {name}: none"))
+
+    answer = conversations.to_answer(connection, chosen, span.start, until=span.end,
+                                     limit=limit * 2)
+    table = Table(title="To answer (newest first)", title_justify="left")
+    for column in ("when", "author", "followers", "why", "text", "link"):
+        table.add_column(column)
+    for c in answer:
+        table.add_row(f"{c.created_at:%Y-%m-%d %H:%M}", Text(c.author or ""),
+                      f"{c.followers:,}", c.reason, _short(c.text, 70), Text(c.url or ""))
+    out.print(table if answer else Text("To answer: nothing."))
+
+
+def _mention_table(title: str, rows: list[dict[str, Any]]) -> None:
+    if not rows:
+        out.print(Text(f"{title}: none"))
+        return
+    table = Table(title=title, title_justify="left")
+    for column in ("compound", "author", "followers", "source", "text", "link"):
+        table.add_column(column)
+    for m in rows:
+        table.add_row(f"{m['compound']:+.2f}", Text(m["author"] or ""), f"{m['followers']:,}",
+                      m["source"], _short(m["text"], 70), Text(m["url"] or ""))
+    out.print(table)
+
+
+@app.command("eval")
+def eval_(
+    ctx: typer.Context,
+    labels: Annotated[Path, typer.Option("--labels", help="CSV with text,label or source,id,label.",
+                                         dir_okay=False)],
+    format: Annotated[str, typer.Option(help="table or json.")] = "table",
+) -> None:
+    """Score a labelled CSV through the same path as stored mentions and report how well it agrees.
+
+    Example: listener eval --labels labelled.csv --format json
+    """
+    from listener.analysis.evaluate import LabelsError, evaluate, read_labels
+
+    if format not in ("table", "json"):
+        fail("--format must be table or json", EXIT_USAGE)
+    st = state(ctx)
+    config = None
+    engine = None
+    if _needs_database(labels):
+        config = st.config()
+        engine = _engine(ctx)
+    else:
+        config = _optional_config(st)
+    queries = None
+    try:
+        if engine is not None:
+            with engine.connect() as connection:
+                items = read_labels(labels, connection)
+            from sqlalchemy import select
+
+            from storage.schema import topics
+
+            with engine.connect() as connection:
+                queries = dict(connection.execute(select(topics.c.id, topics.c.query)).all())
+        else:
+            items = read_labels(labels)
+            if config is not None:
+                queries = {t.name: t.query for t in config.topics}
+    except LabelsError as error:
+        fail(str(error), EXIT_USAGE)
+    if not items:
+        fail(f"{labels}: no labelled rows", EXIT_USAGE)
+    result = evaluate(items, config=config, queries=queries)
+    if format == "json":
+        sys.stdout.write(json.dumps(result.as_dict(), indent=None, sort_keys=True) + "\n")
+        return
+    out.print(f"n = {result.n}   accuracy = {result.accuracy:.3f}   macro-F1 = {result.macro_f1:.3f}"
+              f"   unscored = {result.unscored}"
+              + (f"   accuracy on scored = {result.accuracy_scored:.3f}"
+                 if result.accuracy_scored is not None else ""), markup=False)
+    table = Table(title="Per class", title_justify="left")
+    for column in ("class", "precision", "recall", "F1", "support"):
+        table.add_column(column, justify="left" if column == "class" else "right")
+    for c in ("positive", "neutral", "negative"):
+        table.add_row(c, f"{result.precision[c]:.3f}", f"{result.recall[c]:.3f}",
+                      f"{result.f1[c]:.3f}", str(result.support[c]))
+    out.print(table)
+    matrix = Table(title="Confusion (rows: human label, columns: predicted)", title_justify="left")
+    matrix.add_column("")
+    predicted = ("positive", "neutral", "negative", "unscored")
+    for p in predicted:
+        matrix.add_column(p, justify="right")
+    for t, row in result.confusion.items():
+        matrix.add_row(t, *(str(row[p]) for p in predicted))
+    out.print(matrix)
+    if result.languages:
+        out.print("languages: " + ", ".join(f"{k} {v}" for k, v in result.languages.items()),
+                  markup=False)
+
+
+def _needs_database(path: Path) -> bool:
+    try:
+        with open(path, encoding="utf-8-sig") as handle:
+            header = handle.readline().lower()
+    except (OSError, UnicodeDecodeError):
+        return False  # read_labels reports it
+    columns = {c.strip() for c in header.split(",")}
+    return {"source", "id"} <= columns and "text" not in columns
+
+
+def _optional_config(st) -> Any:
+    """The config when one is found (for lexicon overrides and topic masking), else None."""
+    from listener import config as config_module
+
+    path = config_module.find(st.config_path)
+    if path is None:
+        return None
+    return st.config()

@@ -1,0 +1,131 @@
+"""Operations: ``serve`` (the scheduler service), ``status`` (health at a glance), ``authors``."""
+
+from __future__ import annotations
+
+import json
+import signal
+import sys
+import threading
+from typing import Annotated
+
+import typer
+
+from listener.cli.app import EXIT_USAGE, app, err, fail, out, state
+from listener.cli.core import open_database, parse_day, parse_since
+
+
+@app.command()
+def serve(
+    ctx: typer.Context,
+    standby_retry: Annotated[float, typer.Option(help="Seconds between a standby's attempts to become the leader.",
+                                                 min=0.1)] = 30.0,
+) -> None:
+    """Run collection, alerts and digests on their schedules until stopped (SIGTERM or Ctrl-C).
+
+    Collects each connector every interval_minutes (with serve.jitter_seconds of jitter),
+    checks alerts every serve.alerts_interval_minutes and sends each digest at its local
+    day/time/timezone. Jobs live in the database (table apscheduler_jobs): a restart neither
+    loses nor repeats a run. Several instances may run; one acts, the others wait as standbys.
+
+    Example: listener serve --config /etc/listener.toml
+    """
+    import logging
+
+    from listener import config as config_module
+    from listener import logs
+    from listener.service import serve as run_service
+
+    config = state(ctx).config()
+    if not state(ctx).quiet and logging.getLogger().level > logging.INFO:
+        logs.setup(max(state(ctx).verbose, 1), False)  # a service says what it does
+    if not (config.connector_settings or config.digests or config.alerts.enabled):
+        fail("nothing to schedule: configure a connector, a digest or [alerts] enabled = true", EXIT_USAGE)
+    open_database(ctx).dispose()  # schema up to date (and a clear error) before scheduling
+    stop = threading.Event()
+    log = logging.getLogger("listener.serve")
+
+    def on_signal(signum: int, _frame: object) -> None:
+        log.info("serve: received %s; finishing the current step, then exiting", signal.Signals(signum).name)
+        stop.set()
+
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, on_signal)
+    try:
+        run_service(config_module.find(state(ctx).config_path), stop=stop, standby_retry=standby_retry)
+    except config_module.ConfigError as error:
+        fail(str(error), EXIT_USAGE)
+
+
+@app.command()
+def status(
+    ctx: typer.Context,
+    format: Annotated[str, typer.Option(help="table or json.")] = "table",
+) -> None:
+    """Health at a glance: each source's last success, last error, recent volume and silence
+    warnings; database size and row counts; the last run of each command; next scheduled runs.
+
+    Exit code 0 even with warnings (they are printed); use --format json to script on "healthy".
+
+    Example: listener status --format json
+    """
+    from listener.status import gather, render
+
+    if format not in ("table", "json"):
+        fail("--format must be table or json", EXIT_USAGE)
+    config = state(ctx).config()
+    engine = open_database(ctx)
+    with engine.connect() as connection:
+        report = gather(connection, config)
+    if format == "json":
+        sys.stdout.write(json.dumps(report.as_dict(), ensure_ascii=False, indent=2) + "\n")
+        return
+    for part in render(report):
+        out.print(part)
+    for connector in report.connectors:
+        for warning in connector.warnings:
+            err.print(f"warning: {connector.name}: {warning}", markup=False)
+
+
+@app.command()
+def authors(
+    ctx: typer.Context,
+    topic: Annotated[list[str] | None, typer.Option(help="Only mentions of this topic (repeatable).")] = None,
+    kind: Annotated[list[str] | None, typer.Option(help="Only topics of this kind: brand, competitor, industry.")] = None,
+    source: Annotated[list[str] | None, typer.Option(help="Only this source (repeatable).")] = None,
+    since: Annotated[str | None, typer.Option(help="Mentions newer than: 7d, 12h, 2w or a date.")] = None,
+    to: Annotated[str | None, typer.Option(help="Mentions up to this date (exclusive).")] = None,
+    sort: Annotated[str, typer.Option(help="reach (followers), mentions, engagement or negative (count).")] = "reach",
+    limit: Annotated[int, typer.Option(help="At most this many authors.", min=1)] = 50,
+    format: Annotated[str, typer.Option(help="table, csv or json (JSON Lines).")] = "table",
+) -> None:
+    """Who talks about you: authors with reach (followers), mentions, engagement and sentiment.
+
+    Example: listener authors --topic Acme --since 30d --sort reach --limit 20
+    """
+    from listener.export import authors_table, write_authors
+    from storage.queries import AUTHOR_SORTS, KINDS, AuthorQuery, iter_authors
+
+    if format not in ("table", "csv", "json"):
+        fail("--format must be table, csv or json", EXIT_USAGE)
+    if sort not in AUTHOR_SORTS:
+        fail(f"--sort must be one of {', '.join(AUTHOR_SORTS)}", EXIT_USAGE)
+    if any(k not in KINDS for k in kind or []):
+        fail(f"--kind must be one of {', '.join(KINDS)}", EXIT_USAGE)
+    config = state(ctx).config()
+    known = {t.name.casefold(): t.name for t in config.topics}
+    unknown = [name for name in topic or [] if name.casefold() not in known]
+    if unknown:
+        fail(f"unknown topic {', '.join(map(repr, unknown))}; configured: {', '.join(known.values())}", EXIT_USAGE)
+    try:
+        query = AuthorQuery(topics=[known[n.casefold()] for n in topic or []], kinds=kind or [],
+                            sources=source or [], since=parse_since(since) if since else None,
+                            until=parse_day(to) if to else None, sort=sort, limit=limit)
+    except typer.BadParameter as error:
+        fail(str(error), EXIT_USAGE)
+    engine = open_database(ctx)
+    with engine.connect() as connection:
+        rows = iter_authors(connection, query)
+        if format == "table":
+            out.print(authors_table(rows))
+        else:
+            write_authors(rows, sys.stdout, format)

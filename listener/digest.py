@@ -1,0 +1,476 @@
+"""The weekly digest: build it from the analysis API, write it to files, send it once.
+
+Entry points (the CLI and ``listener demo`` call these)::
+
+    build_digest(connection, config, digest_config, period, now=None) -> reports.model.Digest
+    write_digests(engine, config, period, out_dir, names=None, now=None) -> list[Path]
+    send_digests(engine, config, period, archive_dir, names=None, dry_run=False, ...) -> SendReport
+
+Scope: a digest only ever queries its own ``topics`` (DESIGN.md; tested).
+
+Delivery ledger (``digests_sent``, one row per digest, recipient and ISO week):
+``sent`` is never sent again; ``failed`` is retried on the next run, with
+``attempts`` and ``last_error`` kept; ``sending`` is written just before the SMTP
+transaction, so a crash in the middle leaves a row that is reported and not
+resent (never twice) rather than silently repeated.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, Engine, String, cast, func, insert, select, update
+
+from listener.analysis import conversations
+from listener.analysis.influencers import top_influencers
+from listener.analysis.period import Period
+from listener.analysis.spikes import detect_spikes
+from listener.analysis.terms import emerging_terms
+from listener.analysis.trends import daily_series, top_mentions, topic_stats
+from listener.config import Config, DigestConfig, SmtpConfig
+from reports import email as email_module
+from reports import model
+from reports.render import Rendered, render
+from reports.smtp import DeliveryError, Mailer, SmtpSettings
+from storage.schema import connector_runs, digests_sent, matches, mentions, scores
+from storage.times import utcnow
+
+TOP_POSTS = 3
+TERMS = 8
+CONVERSATIONS = 5
+CONVERSATION_DAYS = 3
+INFLUENCERS = 5
+SOURCE_NAMES = {"x": "X", "twitter": "X", "reddit": "Reddit", "hackernews": "Hacker News",
+                "hn": "Hacker News", "rss": "RSS / news", "mastodon": "Mastodon",
+                "bluesky": "Bluesky", "file": "File import"}
+SILENT_AFTER = timedelta(hours=48)  # a source with no data for this long is reported silent
+
+
+# -- building the model ----------------------------------------------------------------------
+
+def build_digest(connection: Connection, config: Config, digest: DigestConfig, period: Period,
+                 *, now: datetime | None = None) -> model.Digest:
+    """Everything one ``[[digests]]`` entry shows for ``period``, from its own topics only."""
+    now = now or utcnow()
+    names = [config.topic(name).name for name in digest.topics]
+    stats = topic_stats(connection, names, period)
+    voiced = [s for s in stats if s.kind in ("brand", "competitor")]
+    brands = [s for s in stats if s.kind == "brand"]
+    stories = _story_counts(connection, names, period)
+    rows = [_topic_row(s, stories.get(s.topic)) for s in stats]
+    voiced_names = [s.topic for s in voiced]
+    # headline: the brands of this digest (all voiced topics when it names no brand)
+    lead = brands or voiced or stats
+
+    def total(attribute: str) -> int:
+        return sum(int(getattr(s, attribute)) for s in lead)
+
+    headline = model.Headline(
+        volume=total("volume"), previous_volume=total("previous_volume"),
+        positive=total("positive"), neutral=total("neutral"), negative=total("negative"),
+        unscored=total("unscored"), previous_positive=total("previous_positive"),
+        previous_negative=total("previous_negative"), previous_scored=total("previous_scored"),
+        brand_and_competitors=sum(s.volume for s in voiced),
+        previous_brand_and_competitors=sum(s.previous_volume for s in voiced),
+    )
+    return model.Digest(
+        name=digest.name,
+        language=digest.language,
+        period_label=period.label,
+        start=period.start.date(),
+        end=(period.end - timedelta(days=1)).date(),
+        generated_at=now,
+        brands=tuple(s.topic for s in brands),
+        competitors=tuple(s.topic for s in voiced if s.kind == "competitor"),
+        headline=headline,
+        comparison=[r for r in rows if r.kind in ("brand", "competitor")],
+        industry=[r for r in rows if r.kind == "industry"],
+        top_positive=[_post(m) for m in _top(connection, names, period, "positive")],
+        top_negative=[_post(m) for m in _top(connection, names, period, "negative")],
+        emerging_terms=_terms(connection, _lead_topics(stats), period),
+        conversations=_conversations(connection, names, period, now),
+        influencers=_influencers(connection, names, period),
+        spikes=[_spike(s) for s in detect_spikes(connection, names, period, posts=TOP_POSTS)],
+        sources=source_health(connection, config, now),
+        unscored_by_language=unscored_by_language(connection, names, period),
+        daily_volume=_daily(connection, voiced_names, period),
+    )
+
+
+def _topic_row(s: Any, stories: int | None) -> model.TopicRow:
+    return model.TopicRow(
+        topic=s.topic, kind=s.kind, volume=s.volume, previous_volume=s.previous_volume,
+        positive=s.positive, neutral=s.neutral, negative=s.negative, unscored=s.unscored,
+        unique_authors=s.unique_authors, reach=s.reach, engagement=s.engagement,
+        share_of_voice=s.share_of_voice, net_sentiment=s.net_sentiment,
+        previous_net_sentiment=s.previous_net_sentiment, stories=stories)
+
+
+def _post(item: dict[str, Any], topics: Sequence[str] = ()) -> model.Post:
+    text = item.get("text") or ""
+    title = item.get("title")
+    if title and title not in text:
+        text = f"{title} — {text}" if text else title
+    return model.Post(
+        source=SOURCE_NAMES.get(item.get("source") or "", item.get("source") or ""),
+        author=item.get("author"), text=text, url=item.get("url"),
+        created_at=item.get("created_at"), topics=tuple(item.get("topics") or topics),
+        compound=item.get("compound"), followers=item.get("followers"),
+        engagement=item.get("engagement"))
+
+
+def _top(connection: Connection, names: list[str], period: Period, label: str) -> list[dict]:
+    return top_mentions(connection, names, period, label=label, limit=TOP_POSTS)
+
+
+def _spike(spike: Any) -> model.Spike:
+    return model.Spike(topic=spike.topic, day=spike.day, observed=spike.observed,
+                       baseline=spike.baseline, threshold=spike.threshold, mad=spike.mad,
+                       posts=tuple(_post(p, (spike.topic,)) for p in spike.top_posts))
+
+
+def _daily(connection: Connection, names: list[str], period: Period) -> dict[str, list[int]]:
+    if not names:
+        return {}
+    frame = daily_series(connection, names, period)
+    return {name: [int(v) for v in frame.loc[frame["topic"] == name, "volume"]] for name in names}
+
+
+def _lead_topics(stats: list[Any]) -> list[str]:
+    """The topics "what people say" is about: the brands, else every topic of the digest."""
+    return [s.topic for s in stats if s.kind == "brand"] or [s.topic for s in stats]
+
+
+def _terms(connection: Connection, names: list[str], period: Period) -> list[model.Term]:
+    best: dict[str, Any] = {}
+    for name in names:
+        for term in emerging_terms(connection, name, period, limit=TERMS):
+            if term.term not in best or term.score > best[term.term].score:
+                best[term.term] = term
+    ranked = sorted(best.values(), key=lambda t: (-t.score, t.term))[:TERMS]
+    return [model.Term(t.term, t.count, t.previous_count) for t in ranked]
+
+
+def conversation_window(period: Period, now: datetime) -> tuple[datetime, datetime]:
+    """The last ``CONVERSATION_DAYS`` before the digest is made (or before the period ends)."""
+    until = min(now.replace(tzinfo=None), period.end)
+    return until - timedelta(days=CONVERSATION_DAYS), until
+
+
+def _reason_code(reason: str) -> str:
+    codes = []
+    for part in reason.split("; "):
+        if part == conversations.NEGATIVE:
+            codes.append("negative_reach")
+        elif part.startswith("question to "):
+            codes.append("question:" + part.removeprefix("question to "))
+        else:
+            codes.append(part)
+    return ";".join(codes)
+
+
+def _conversations(connection: Connection, names: list[str], period: Period,
+                   now: datetime) -> list[model.Conversation]:
+    since, until = conversation_window(period, now)
+    found = conversations.to_answer(connection, names, since, until=until, limit=CONVERSATIONS)
+    return [model.Conversation(
+        post=model.Post(source=SOURCE_NAMES.get(c.source, c.source), author=c.author, text=c.text,
+                        url=c.url, created_at=c.created_at, compound=c.compound,
+                        followers=c.followers, topics=tuple(c.topics or ())),
+        reason=_reason_code(c.reason)) for c in found]
+
+
+def _influencers(connection: Connection, names: list[str], period: Period) -> list[model.Influencer]:
+    """The most influential authors across the digest's topics, each person once."""
+    people: dict[tuple[str, str], Any] = {}
+    for name in names:
+        for person in top_influencers(connection, name, period, limit=INFLUENCERS):
+            key = (person.source, person.author)
+            if key not in people or person.mentions > people[key].mentions:
+                people[key] = person
+    ranked = sorted(people.values(), key=lambda p: (-p.rank_score, p.author))[:INFLUENCERS]
+    return [model.Influencer(author=p.author, source=SOURCE_NAMES.get(p.source, p.source),
+                             followers=p.followers, mentions=p.mentions, engagement=p.engagement,
+                             net_sentiment=p.net_sentiment, is_new=p.is_new, url=p.url)
+            for p in ranked]
+
+
+def _story_counts(connection: Connection, names: list[str], period: Period) -> dict[str, int]:
+    """Distinct stories per topic: copies of one story (same ``story_key``) count once."""
+    from listener.analysis.common import resolve_topics
+
+    rows = resolve_topics(connection, names)
+    story = func.coalesce(mentions.c.story_key, "m:" + cast(mentions.c.id, String))
+    query = (select(matches.c.topic_id, func.count(func.distinct(story)))
+             .select_from(matches.join(mentions, mentions.c.id == matches.c.mention_id))
+             .where(matches.c.topic_id.in_([r.id for r in rows]),
+                    matches.c.created_at >= period.start, matches.c.created_at < period.end)
+             .group_by(matches.c.topic_id))
+    by_id = {r.id: r.name for r in rows}
+    return {by_id[topic_id]: int(count) for topic_id, count in connection.execute(query)}
+
+
+def unscored_by_language(connection: Connection, names: list[str], period: Period) -> dict[str, int]:
+    """Mentions of the topics in ``period`` left unscored, per language ("" when unknown)."""
+    from listener.analysis.common import resolve_topics
+
+    ids = [r.id for r in resolve_topics(connection, names)]
+    query = (select(scores.c.lang, func.count(func.distinct(matches.c.mention_id)))
+             .select_from(matches.join(scores, scores.c.mention_id == matches.c.mention_id))
+             .where(matches.c.topic_id.in_(ids), scores.c.label == "unscored",
+                    matches.c.created_at >= period.start, matches.c.created_at < period.end)
+             .group_by(scores.c.lang))
+    return {lang or "": int(count) for lang, count in connection.execute(query)}
+
+
+def source_health(connection: Connection, config: Config, now: datetime) -> list[model.SourceHealth]:
+    """One line per connector: the last run's status and error, and when data last came in."""
+    latest = (select(connector_runs.c.connector, func.max(connector_runs.c.id).label("id"))
+              .group_by(connector_runs.c.connector).subquery())
+    last_runs = {row.connector: row for row in connection.execute(
+        select(connector_runs).join(latest, connector_runs.c.id == latest.c.id))}
+    last_data = dict(connection.execute(
+        select(connector_runs.c.connector,
+               func.max(func.coalesce(connector_runs.c.finished_at, connector_runs.c.started_at)))
+        .where(connector_runs.c.fetched > 0, connector_runs.c.status != "failed")
+        .group_by(connector_runs.c.connector)).all())
+    names = sorted(set(last_runs) | set(config.connectors))
+    health = []
+    for name in names:
+        run = last_runs.get(name)
+        data_at = last_data.get(name)
+        if run is None:
+            status, error = "silent", None
+        elif run.status == "failed":
+            status, error = "failing", run.error
+        elif data_at is None or now - data_at > SILENT_AFTER:
+            status, error = "silent", run.error
+        else:
+            status, error = "ok", run.error if run.status == "partial" else None
+        health.append(model.SourceHealth(
+            source=SOURCE_NAMES.get(name, name), status=status, last_data=data_at,
+            error=(error or "").strip()[:200] or None,
+            fetched=int(run.fetched) if run else 0, new=int(run.new) if run else 0))
+    return health
+
+
+# -- rendering and files ---------------------------------------------------------------------
+
+@dataclass
+class Built:
+    config: DigestConfig
+    digest: model.Digest
+    rendered: Rendered
+
+    def message(self, sender: str, recipients: Sequence[str], now: datetime,
+                msgid: str | None = None):
+        return email_module.build_message(
+            subject=self.rendered.subject, text=self.rendered.text, html=self.rendered.html,
+            charts=self.rendered.charts, sender=sender, recipients=recipients,
+            language=self.digest.language, date=_aware(now),
+            msgid=msgid,
+            headers={"X-Listener-Digest": f"{self.digest.name}; {self.digest.period_label}"})
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def select_digests(config: Config, names: Sequence[str] | None) -> list[DigestConfig]:
+    """The ``[[digests]]`` entries to run; ``KeyError`` naming the unknown ones."""
+    if not names:
+        return list(config.digests)
+    wanted = {name.casefold() for name in names}
+    chosen = [d for d in config.digests if d.name.casefold() in wanted]
+    missing = wanted - {d.name.casefold() for d in chosen}
+    if missing:
+        known = ", ".join(d.name for d in config.digests) or "none configured"
+        raise KeyError(f"unknown digest(s): {', '.join(sorted(missing))} (configured: {known})")
+    return chosen
+
+
+def build_all(engine: Engine, config: Config, period: Period, *, names: Sequence[str] | None = None,
+              now: datetime | None = None) -> list[Built]:
+    now = now or utcnow()
+    built = []
+    with engine.connect() as connection:
+        for entry in select_digests(config, names):
+            digest = build_digest(connection, config, entry, period, now=now)
+            built.append(Built(entry, digest, render(digest)))
+    return built
+
+
+def write_digests(engine: Engine, config: Config, period: Period, out_dir: Path, *,
+                  names: Sequence[str] | None = None, now: datetime | None = None) -> list[Path]:
+    """Write ``<name>.html``, ``<name>.txt`` and ``<name>.eml`` per digest; the paths written.
+
+    The .html file shows the charts as files next to it (``<name>-volume.png``…), so it
+    opens in a browser; the .eml is exactly what would be sent to all recipients.
+    """
+    now = now or utcnow()
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    paths: list[Path] = []
+    for item in build_all(engine, config, period, names=names, now=now):
+        name = item.digest.name
+        images = {chart.cid: f"{name}-{chart.filename}" for chart in item.rendered.charts}
+        for chart in item.rendered.charts:
+            (out_dir / images[chart.cid]).write_bytes(chart.png)
+        browser_html = render(item.digest, image_src=images).html
+        files = {
+            out_dir / f"{name}.html": browser_html.encode("utf-8"),
+            out_dir / f"{name}.txt": item.rendered.text.encode("utf-8"),
+            out_dir / f"{name}.eml": bytes(item.message(config.smtp.sender, item.config.recipients, now)),
+        }
+        for path, content in files.items():
+            path.write_bytes(content)
+            paths.append(path)
+    return paths
+
+
+# -- sending ---------------------------------------------------------------------------------
+
+@dataclass
+class Delivery:
+    digest: str
+    recipient: str
+    status: str  # sent | skipped | failed | dry-run | uncertain
+    attempts: int = 0
+    error: str | None = None
+    archive_path: str | None = None
+    message_id: str | None = None
+
+
+@dataclass
+class SendReport:
+    period: str
+    deliveries: list[Delivery] = field(default_factory=list)
+
+    def count(self, status: str) -> int:
+        return sum(1 for d in self.deliveries if d.status == status)
+
+    @property
+    def failed(self) -> list[Delivery]:
+        return [d for d in self.deliveries if d.status in ("failed", "uncertain")]
+
+
+def smtp_settings(smtp: SmtpConfig) -> SmtpSettings:
+    return SmtpSettings(host=smtp.host, port=smtp.effective_port, security=smtp.security,
+                        username=smtp.username,
+                        password=smtp.password.get_secret_value() if smtp.password else None,
+                        timeout=smtp.timeout)
+
+
+def _ledger_row(connection: Connection, digest: str, recipient: str, period: str):
+    return connection.execute(select(digests_sent).where(
+        digests_sent.c.digest == digest, digests_sent.c.recipient == recipient,
+        digests_sent.c.period == period)).first()
+
+
+def _record(engine: Engine, digest: str, recipient: str, period: str, **values: Any) -> None:
+    with engine.begin() as connection:
+        values["updated_at"] = utcnow()
+        if _ledger_row(connection, digest, recipient, period) is None:
+            connection.execute(insert(digests_sent).values(
+                digest=digest, recipient=recipient, period=period, **values))
+        else:
+            connection.execute(update(digests_sent).where(
+                digests_sent.c.digest == digest, digests_sent.c.recipient == recipient,
+                digests_sent.c.period == period).values(**values))
+
+
+def _safe_filename(value: str) -> str:
+    return re.sub(r"[^\w.@+-]", "_", value)[:120]
+
+
+def send_digests(
+    engine: Engine,
+    config: Config,
+    period: Period,
+    *,
+    archive_dir: Path,
+    names: Sequence[str] | None = None,
+    dry_run: bool = False,
+    now: datetime | None = None,
+    mailer: Mailer | None = None,
+) -> SendReport:
+    """Send each digest to each recipient at most once per period (see the module docstring).
+
+    ``mailer`` (not yet opened) overrides the one made from ``config.smtp``, e.g. with a
+    private CA's ``ssl_context``. One SMTP session serves the whole run.
+    """
+    now = now or utcnow()
+    report = SendReport(period.label)
+    pending: list[tuple[Built, str, int]] = []
+    with engine.connect() as connection:
+        entries = select_digests(config, names)
+        ledger = {(e.name, r): _ledger_row(connection, e.name, r, period.label)
+                  for e in entries for r in e.recipients}
+    todo = [e for e in entries if any(ledger[(e.name, r)] is None or ledger[(e.name, r)].status
+                                      == "failed" for r in e.recipients)]
+    built = {b.config.name: b for b in build_all(engine, config, period,
+                                                  names=[e.name for e in todo], now=now)} if todo else {}
+    for entry in entries:
+        for recipient in entry.recipients:
+            row = ledger[(entry.name, recipient)]
+            attempts = int(row.attempts) if row is not None else 0
+            if row is not None and row.status == "sent":
+                report.deliveries.append(Delivery(entry.name, recipient, "skipped", attempts,
+                                                  archive_path=row.archive_path,
+                                                  message_id=row.message_id))
+            elif row is not None and row.status == "sending":
+                report.deliveries.append(Delivery(
+                    entry.name, recipient, "uncertain", attempts,
+                    error="a previous run stopped while sending; not resent to avoid a duplicate "
+                          "(check the recipient's mailbox, then delete the digests_sent row to resend)"))
+            elif dry_run:
+                report.deliveries.append(Delivery(entry.name, recipient, "dry-run", attempts,
+                                                  error=row.last_error if row is not None else None))
+            else:
+                pending.append((built[entry.name], recipient, attempts))
+    if pending:
+        _deliver(engine, config, period, pending, report, archive_dir=Path(archive_dir), now=now,
+                 mailer=mailer or Mailer(smtp_settings(config.smtp)))
+    return report
+
+
+def _deliver(engine: Engine, config: Config, period: Period, pending: list[tuple[Built, str, int]],
+             report: SendReport, *, archive_dir: Path, now: datetime, mailer: Mailer) -> None:
+    try:
+        mailer.open()
+    except DeliveryError as error:
+        for item, recipient, attempts in pending:
+            _record(engine, item.config.name, recipient, period.label, status="failed",
+                    attempts=attempts + 1, last_error=str(error))
+            report.deliveries.append(Delivery(item.config.name, recipient, "failed", attempts + 1,
+                                              error=str(error)))
+        return
+    try:
+        for item, recipient, attempts in pending:
+            name = item.config.name
+            msgid = email_module.message_id(config.smtp.sender.rpartition("@")[2] or None)
+            message = item.message(config.smtp.sender, [recipient], now, msgid=msgid)
+            _record(engine, name, recipient, period.label, status="sending", attempts=attempts + 1,
+                    message_id=msgid)
+            try:
+                mailer.send(message)
+            except DeliveryError as error:
+                _record(engine, name, recipient, period.label, status="failed", last_error=str(error))
+                report.deliveries.append(Delivery(name, recipient, "failed", attempts + 1,
+                                                  error=str(error), message_id=msgid))
+                continue
+            folder = archive_dir / period.label / _safe_filename(name)
+            folder.mkdir(parents=True, exist_ok=True)
+            path = folder / f"{_safe_filename(recipient)}.eml"
+            path.write_bytes(bytes(message))
+            _record(engine, name, recipient, period.label, status="sent", last_error=None,
+                    sent_at=utcnow(), archive_path=str(path))
+            report.deliveries.append(Delivery(name, recipient, "sent", attempts + 1,
+                                              archive_path=str(path), message_id=msgid))
+    finally:
+        mailer.close()

@@ -1,0 +1,166 @@
+"""Digest model -> subject, HTML, plain text and inline charts.
+
+The HTML environment autoescapes everything; nothing user-supplied is ever marked
+safe. Links are only emitted for http(s) URLs. User text is cleaned of control
+characters and isolated for bidi so a right-to-left override cannot reorder the
+digest around it.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date, datetime
+from functools import partial
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+from reports import charts, i18n
+from reports.model import Chart, Digest
+
+TEMPLATES = Path(__file__).with_name("templates")
+POST_MAX_CHARS = 480
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
+FSI, PDI = "\u2068", "\u2069"
+
+
+@dataclass(frozen=True)
+class Rendered:
+    subject: str
+    html: str
+    text: str
+    charts: list[Chart]
+
+
+def clean(value: object, limit: int | None = None) -> str:
+    """User text made safe to lay out: no control characters, whitespace collapsed, shortened."""
+    text = _CONTROL.sub(" ", str(value or ""))
+    text = " ".join(text.split())
+    if limit and len(text) > limit:
+        text = text[: limit - 1].rstrip() + "…"
+    return text
+
+
+def isolate(value: object) -> str:
+    """Plain-text bidi isolation: stray overrides end at the closing PDI."""
+    text = str(value or "")
+    return f"{FSI}{text}{PDI}" if _needs_isolation(text) else text
+
+
+def _needs_isolation(text: str) -> bool:
+    if _BIDI_CONTROLS.search(text):
+        return True
+    return any(unicodedata.bidirectional(ch) in ("R", "AL") for ch in text)
+
+
+def safe_url(value: object) -> str | None:
+    """The URL when it is http(s) and has no whitespace or control characters; else None."""
+    url = str(value or "").strip()
+    if not re.match(r"(?i)^https?://[^\s\x00-\x1f\x7f]+$", url):
+        return None
+    return url
+
+
+def environment(kind: str, lang: str) -> Environment:
+    """``kind`` "html" autoescapes every expression; "text" renders the plain-text part."""
+    i18n.check_language(lang)
+    env = Environment(
+        loader=FileSystemLoader(str(TEMPLATES)),
+        autoescape=kind == "html",  # the text part is never parsed as HTML
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.globals.update(t=partial(i18n.t, lang), lang=lang, reason=partial(_reason, lang=lang),
+                       c=i18n.COLON[lang])
+    env.filters.update(
+        num=partial(_num, lang=lang),
+        pct=partial(_pct, lang=lang),
+        spct=partial(_pct, lang=lang, signed=True),
+        date=partial(_date, lang=lang),
+        datetime=partial(i18n.format_datetime, lang=lang),
+        weekday=partial(i18n.format_weekday, lang=lang),
+        clean=clean,
+        isolate=isolate,
+        safe_url=safe_url,
+        since=partial(_since, lang=lang),
+        lang_counts=partial(_lang_counts, lang=lang),
+    )
+    return env
+
+
+def _num(value: float | int | None, decimals: int = 0, *, lang: str) -> str:
+    return i18n.format_number(value, lang, decimals)
+
+
+def _pct(value: float | None, decimals: int = 0, *, lang: str, signed: bool = False) -> str:
+    return i18n.format_percent(value, lang, decimals, signed=signed)
+
+
+def _since(value: date | datetime, now: datetime, *, lang: str) -> str:
+    return i18n.format_since(value, now.date(), lang)
+
+
+def _lang_counts(counts: dict[str, int], *, lang: str) -> str:
+    unknown = i18n.t(lang, "unknown_language")
+    ordered = sorted(counts.items(), key=lambda item: (-item[1], item[0] or ""))
+    return ", ".join(f"{clean(code, 16) or unknown}{i18n.COLON[lang]} {i18n.format_number(n, lang)}"
+                     for code, n in ordered)
+
+
+def _reason(code: str, *, lang: str) -> str:
+    """Why a conversation needs an answer: ``negative_reach``, ``question:@handle``, or free text."""
+    parts = []
+    for part in str(code).split(";"):
+        key = f"reason_{part}"
+        if part.startswith("question:"):
+            parts.append(i18n.t(lang, "reason_question_to", handle=clean(part[9:], 60)))
+        elif key in i18n.STRINGS[lang]:
+            parts.append(i18n.t(lang, key))
+        else:
+            parts.append(clean(part, 60))
+    return "; ".join(parts)
+
+
+def _date(value: date | datetime | None, *, lang: str) -> str:
+    return i18n.format_date(value, lang)
+
+
+def subject(digest: Digest) -> str:
+    lang = digest.language
+    return i18n.t(lang, "subject", name=clean(digest.name, 80), week=digest.period_label,
+                  start=i18n.format_date(digest.start, lang), end=i18n.format_date(digest.end, lang))
+
+
+def build_charts(digest: Digest) -> list[Chart]:
+    lang = digest.language
+    out = []
+    names = ", ".join([*digest.brands, *digest.competitors])
+    if digest.daily_volume:
+        png = charts.volume_chart(digest.days, digest.daily_volume, brands=digest.brands, lang=lang,
+                                  title=i18n.t(lang, "chart_volume"))
+        out.append(Chart(cid=f"volume.{digest.name}@listener", filename="volume.png", png=png,
+                         alt=i18n.t(lang, "chart_volume_alt", topics=names),
+                         width=charts.WIDTH_PX, height=charts.HEIGHT_PX))
+    if digest.comparison:
+        rows = [(row.topic, row.positive, row.neutral, row.negative) for row in digest.comparison]
+        png = charts.sentiment_chart(rows, lang=lang, title=i18n.t(lang, "chart_sentiment"))
+        out.append(Chart(cid=f"sentiment.{digest.name}@listener", filename="sentiment.png", png=png,
+                         alt=i18n.t(lang, "chart_sentiment_alt", topics=names),
+                         width=charts.WIDTH_PX, height=charts.HEIGHT_PX))
+    return out
+
+
+def render(digest: Digest, *, image_src: dict[str, str] | None = None) -> Rendered:
+    """Render both parts. Images are referenced as ``cid:…`` unless ``image_src`` maps a cid
+    to another source (a data: URI for a browser preview)."""
+    built = build_charts(digest)
+    sources = {chart.cid: (image_src or {}).get(chart.cid, f"cid:{chart.cid}") for chart in built}
+    context = {"d": digest, "charts": built, "image_src": sources, "post_max": POST_MAX_CHARS}
+    html = environment("html", digest.language).get_template("digest.html.j2").render(context)
+    text = environment("text", digest.language).get_template("digest.txt.j2").render(context)
+    return Rendered(subject=subject(digest), html=html, text=text, charts=built)

@@ -1,0 +1,161 @@
+"""The connector contract, checked for every registered connector that the sandbox serves.
+
+Each connector runs its real client library against the sandbox on loopback,
+driven the way the pipeline drives it (the budget is spent per page and each
+page's state is what a crash would leave behind).
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from pydantic import SecretStr, ValidationError
+
+from connectors import REGISTRY
+from connectors.base import Budget, Connector, ConnectorSettings
+from connectors.errors import CredentialsError, RetriableError
+from listener.sandbox import Faults, Sandbox, generate_world, load_platforms
+from tests.connectors.helpers import Run, Sleeps, drain, topic_searches
+
+PLATFORMS = load_platforms()
+NAMES = sorted(set(REGISTRY) & set(PLATFORMS))
+
+
+@pytest.fixture(scope="module")
+def live_world():
+    # Connectors without an injectable clock look back from the real now.
+    end = datetime.now(UTC).replace(second=0, microsecond=0) - timedelta(minutes=1)
+    return generate_world(start=end - timedelta(days=5), end=end, seed=11, per_day=30, platforms=tuple(NAMES))
+
+
+def make(name: str, sandbox: Sandbox, **overrides: Any) -> Connector:
+    cls = REGISTRY[name]
+    instance = cls(cls.Settings.model_validate({**sandbox.connector_settings(name), **overrides}))
+    if hasattr(instance, "sleep"):
+        instance.sleep = Sleeps()
+    return instance
+
+
+def collect(name: str, sandbox: Sandbox, states: dict[str, Any], *, budget: int | None = None,
+            max_runs: int = 1, **overrides: Any) -> tuple[Run, int]:
+    """Runs until every search completes (or ``max_runs``), resuming from ``states``; (all pages, runs)."""
+    total = Run()
+    for number in range(1, max_runs + 1):
+        instance = make(name, sandbox, **overrides)
+        unfinished = False
+        try:
+            for search in instance.searches(topic_searches()):
+                run = Run(state=states.get(search.key))
+                try:
+                    drain(instance, search, states.get(search.key), Budget(max_requests=budget), run=run)
+                except RetriableError:
+                    unfinished = True
+                total.pages += run.pages
+                if run.state is not None:
+                    states[search.key] = run.state
+                unfinished = unfinished or _mid_pass(run.state)
+        finally:
+            instance.close()
+        if not unfinished:
+            return total, number
+    return total, max_runs
+
+
+def _mid_pass(state: dict[str, Any] | None) -> bool:
+    return bool(state) and "pass" in state
+
+
+@pytest.fixture(params=NAMES)
+def name(request) -> str:
+    return request.param
+
+
+@pytest.fixture(scope="module")
+def clean(live_world):
+    """Each connector's uninterrupted, error-free run."""
+    results = {}
+    with Sandbox(live_world) as sandbox:
+        for each in NAMES:
+            states: dict[str, Any] = {}
+            run, _ = collect(each, sandbox, states)
+            results[each] = (run, states)
+    return results
+
+
+def test_connector_declares_the_contract(name):
+    cls = REGISTRY[name]
+    assert cls.name == name
+    assert isinstance(cls.cursor_field, str) and cls.cursor_field
+    assert isinstance(cls.sorted, bool)
+    assert issubclass(cls.Settings, ConnectorSettings)
+    with pytest.raises(ValidationError, match="no_such_setting"):
+        cls.Settings.model_validate({"no_such_setting": 1, **PLATFORMS[name].connector_settings("http://x")})
+    for secret in cls.secrets:
+        assert secret in cls.Settings.model_fields
+        assert "SecretStr" in str(cls.Settings.model_fields[secret].annotation)
+
+
+def test_secrets_never_show_in_settings_output(name, live_world):
+    cls = REGISTRY[name]
+    with Sandbox(live_world) as sandbox:
+        settings = cls.Settings.model_validate(sandbox.connector_settings(name))
+    for secret in cls.secrets:
+        value = getattr(settings, secret)
+        assert isinstance(value, SecretStr)
+        shown = value.get_secret_value()
+        assert shown not in repr(settings) and shown not in settings.model_dump_json()
+
+
+def test_collects_normalised_mentions_from_the_sandbox(name, clean):
+    run, states = clean[name]
+    assert run.mentions, f"{name} found nothing in the sandbox"
+    for mention in run.mentions:
+        assert mention.source == name and isinstance(mention.external_id, str) and mention.external_id
+        assert mention.created_at.utcoffset() == timedelta(0)
+        assert isinstance(mention.text, str)
+        json.dumps(mention.raw)  # stored in a JSON column
+    for state in states.values():
+        json.dumps(state)
+        assert not _mid_pass(state)
+
+
+def test_rerun_from_the_saved_state_adds_nothing(name, live_world, clean):
+    _, states = clean[name]
+    with Sandbox(live_world) as sandbox:
+        again, _ = collect(name, sandbox, dict(states))
+    assert again.ids == set()
+
+
+def test_budget_stops_then_resumes_to_the_same_set(name, live_world, clean):
+    run, _ = clean[name]
+    with Sandbox(live_world) as sandbox:
+        resumed, runs = collect(name, sandbox, {}, budget=1, max_runs=50, page_size=10)
+    assert resumed.ids == run.ids
+    assert runs > 1
+
+
+def test_faults_lose_nothing_once_the_runs_resume(name, live_world, clean):
+    run, _ = clean[name]
+    faults = Faults.parse("server_error:rate=0.2,repeat:rate=0.3,shuffle:rate=0.3,truncated:rate=0.1", seed=4)
+    with Sandbox(live_world, faults) as sandbox:
+        faulty, _ = collect(name, sandbox, {}, max_runs=40, page_size=10)
+    assert faulty.ids == run.ids
+
+
+def test_rejected_credentials_name_the_setting_to_fix(name, live_world):
+    accepted = PLATFORMS[name].CREDENTIALS if hasattr(PLATFORMS[name], "CREDENTIALS") else {}
+    if not accepted:
+        pytest.skip(f"{name} needs no credentials")
+    rotated = {key: f"rotated-{value}" for key, value in accepted.items()}
+    with Sandbox(live_world, credentials={name: rotated}) as sandbox:
+        instance = make(name, sandbox)
+        with pytest.raises(CredentialsError) as caught:
+            for search in instance.searches(topic_searches()):
+                drain(instance, search)
+    assert caught.value.config_key.startswith(f"connectors.{name}.")
+    assert caught.value.config_key in str(caught.value)
+    for value in accepted.values():
+        assert str(value) not in str(caught.value)

@@ -1,0 +1,43 @@
+from __future__ import annotations
+
+from datetime import timedelta
+
+from listener.analysis.period import iso_week
+from listener.analysis.terms import emerging_terms, log_odds, tokens
+
+WEEK = iso_week("2026-W47")
+
+
+def test_tokens_drop_stopwords_handles_links_and_keep_hashtags():
+    assert tokens("The @acme app crashed again!! #fail https://t.co/xyz") == {
+        "app", "crashed", "#fail"}
+    assert tokens("Le café de l'aéroport est très cher") == {"cafe", "aeroport", "cher"}
+
+
+def test_log_odds_prefers_terms_new_this_period():
+    from collections import Counter
+
+    scores = log_odds(Counter(new=10, old=10), Counter(old=60, other=20))
+    assert scores["new"] > 0 > scores["old"]
+
+
+def test_emerging_terms_known_answer(data, engine):
+    data.topic("Acme", '"acme coffee" OR #acme')
+    for week in range(1, 5):  # the four weeks before: "coffee taste" is the usual talk
+        for i in range(5):
+            data.mention("Acme", WEEK.start - timedelta(weeks=week, hours=-i),
+                         "acme coffee tastes good, nice taste", label=None)
+    for i in range(6):  # this week: an outage, plus the usual talk
+        data.mention("Acme", WEEK.start + timedelta(hours=i),
+                     f"acme coffee app outage again #outage {i}", label=None)
+    for i in range(5):
+        data.mention("Acme", WEEK.start + timedelta(hours=10 + i),
+                     "acme coffee tastes good, nice taste", label=None)
+    with engine.connect() as c:
+        found = emerging_terms(c, "Acme", WEEK, limit=5)
+    terms = [t.term for t in found]
+    assert set(terms[:3]) == {"app", "outage", "#outage"}  # "again" is a stopword
+    assert "acme" not in terms and "coffee" not in terms and "#acme" not in terms
+    assert "taste" not in terms  # as common as before
+    outage = next(t for t in found if t.term == "outage")
+    assert (outage.count, outage.previous_count) == (6, 0) and outage.score > 0

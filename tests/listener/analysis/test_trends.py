@@ -1,0 +1,92 @@
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from listener.analysis.common import UnknownTopicError
+from listener.analysis.period import iso_week
+from listener.analysis.trends import daily_series, top_mentions, topic_stats
+
+WEEK = iso_week("2026-W47")  # Mon 16 – Sun 22 November 2026
+MON = WEEK.start
+LAST = MON - timedelta(days=7)
+
+
+@pytest.fixture
+def world(data):
+    data.topic("Acme", '"acme coffee" OR @acme')
+    data.topic("Rival", "rival", kind="competitor")
+    data.topic("Coffee", "coffee", kind="industry")
+    # this week: Acme 4 mentions by 3 authors
+    data.mention("Acme", MON + timedelta(hours=1), label="positive", author="ann", followers=100,
+                 likes=3)
+    data.mention("Acme", MON + timedelta(days=1), label="positive", author="ann", followers=120,
+                 reposts=2)
+    data.mention("Acme", MON + timedelta(days=1, hours=5), label="negative", author="bob",
+                 followers=50)
+    data.mention(["Acme", "Coffee"], MON + timedelta(days=6, hours=23), label="unscored",
+                 author="cid", followers=10, replies=1, lang="es")
+    data.mention("Acme", WEEK.end, label="positive", author="out")  # next week: excluded
+    # this week: Rival 1 mention, Coffee 1 (+ shared one above)
+    data.mention("Rival", MON + timedelta(days=2), label="negative", author="dan", followers=5)
+    data.mention("Coffee", MON + timedelta(days=3), label=None, author="eve")  # not scored yet
+    # last week: Acme 2, Rival 2
+    data.mention("Acme", LAST, label="positive", author="ann")
+    data.mention("Acme", LAST + timedelta(days=2), label="neutral", author="ann")
+    data.mention("Rival", LAST + timedelta(days=1), label="neutral", author="dan")
+    data.mention("Rival", LAST + timedelta(days=3), label="neutral", author="dan")
+    return data
+
+
+def test_topic_stats_known_answers(world, engine):
+    with engine.connect() as c:
+        acme, rival, coffee = topic_stats(c, ["Acme", "Rival", "Coffee"], WEEK)
+    assert (acme.topic, acme.kind, acme.volume, acme.previous_volume) == ("Acme", "brand", 4, 2)
+    assert acme.change == 1.0
+    assert acme.unique_authors == 3
+    assert acme.reach == 120 + 50 + 10  # ann counted once, with her largest follower count
+    assert acme.engagement == 3 + 2 + 1
+    assert (acme.positive, acme.neutral, acme.negative, acme.unscored) == (2, 0, 1, 1)
+    assert acme.net_sentiment == pytest.approx((2 - 1) / 3)
+    assert acme.share_of_voice == pytest.approx(4 / 5)
+    assert acme.previous_share_of_voice == pytest.approx(2 / 4)
+    assert acme.previous_net_sentiment == pytest.approx(1 / 2)
+    assert rival.share_of_voice == pytest.approx(1 / 5) and rival.change == -0.5
+    assert rival.net_sentiment == -1.0
+    assert coffee.share_of_voice is None and coffee.kind == "industry"
+    assert (coffee.volume, coffee.pending, coffee.unscored) == (2, 1, 1)
+    assert coffee.previous_volume == 0 and coffee.change is None
+    assert coffee.net_sentiment is None  # nothing scored
+
+
+def test_unknown_topic_is_named(world, engine):
+    with engine.connect() as c, pytest.raises(UnknownTopicError, match=r"Nope.*known: Acme"):
+        topic_stats(c, ["Nope"], WEEK)
+
+
+def test_daily_series_has_every_day_with_zeros(world, engine):
+    with engine.connect() as c:
+        frame = daily_series(c, ["Acme"], WEEK)
+    assert list(frame["day"]) == WEEK.days
+    assert list(frame["volume"]) == [1, 2, 0, 0, 0, 0, 1]
+    tuesday = frame.iloc[1]
+    assert (tuesday.positive, tuesday.negative, tuesday.net_sentiment) == (1, 1, 0.0)
+    assert frame.iloc[2].net_sentiment is None
+    assert frame.iloc[6].unscored == 1
+    assert {"day", "topic", "volume", "positive", "negative", "net_sentiment"} <= set(frame)
+
+
+def test_top_mentions_rank_by_strength_and_reach_one_per_text(data, engine):
+    data.topic("Acme", "acme")
+    strong_small = data.mention("Acme", MON, "acme is awful", label="negative", compound=-0.9,
+                                followers=10)
+    data.mention("Acme", MON, "acme is awful", label="negative", compound=-0.9, followers=5)
+    weak_big = data.mention("Acme", MON, "acme a bit slow", label="negative", compound=-0.3,
+                            followers=1_000_000)
+    data.mention("Acme", MON, "acme great", label="positive", compound=0.9, followers=10**6)
+    with data.engine.connect() as c:
+        rows = top_mentions(c, ["Acme"], WEEK, label="negative", limit=5)
+    # |−0.3|·log10(10 + 1e6) = 1.8 beats |−0.9|·log10(10 + 10) = 1.17; the copy is dropped
+    assert [r["mention_id"] for r in rows] == [weak_big, strong_small]
+    assert {"source", "url", "author", "text", "compound", "created_at"} <= set(rows[0])

@@ -1,0 +1,173 @@
+"""`listener serve`: schedule definitions, restarts that neither lose nor double a run,
+a hot standby that takes over, and a clean exit on SIGTERM."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import time_machine
+
+from listener import service
+from listener.config import load
+from listener.lock import run_lock
+
+T0 = datetime(2026, 11, 20, 8, 0, tzinfo=UTC)  # a Friday
+
+
+def write_config(tmp_path: Path, *, interval: int = 60) -> Path:
+    feed = tmp_path / "feed.jsonl"
+    feed.write_text("", encoding="utf-8")
+    path = tmp_path / "listener.toml"
+    path.write_text(f"""
+[storage]
+url = "sqlite:///{tmp_path / 'listener.db'}"
+[[topics]]
+name = "Acme"
+kind = "brand"
+query = "acme"
+[connectors.file]
+paths = ["{feed}"]
+interval_minutes = {interval}
+[serve]
+jitter_seconds = 0
+alerts_interval_minutes = 15
+[alerts]
+enabled = true
+webhook_url = "https://hooks.example/secret"
+[[digests]]
+name = "weekly"
+recipients = ["boss@example.com"]
+topics = ["Acme"]
+day = "mon"
+time = "08:30"
+timezone = "Europe/Paris"
+""", encoding="utf-8")
+    return path
+
+
+def wait_for(predicate, timeout: float = 5.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.02)
+    return predicate()
+
+
+def test_job_definitions(tmp_path):
+    path = write_config(tmp_path)
+    specs = {spec.id: spec for spec in service.job_specs(load(path), str(path))}
+    assert set(specs) == {"collect:file", "alerts", "digest:weekly"}
+    assert specs["collect:file"].trigger.interval == timedelta(minutes=60)
+    assert specs["collect:file"].misfire_grace_time is None  # however late: run once on start
+    assert specs["alerts"].trigger.interval == timedelta(minutes=15)
+    digest = specs["digest:weekly"].trigger
+    # Monday 08:30 Paris time is 07:30 UTC in winter
+    assert digest.get_next_fire_time(None, T0) == datetime(2026, 11, 23, 7, 30, tzinfo=UTC)
+    assert specs["digest:weekly"].misfire_grace_time == service.DIGEST_GRACE_SECONDS
+
+
+def start(config, path):
+    scheduler = service.build_scheduler(config, str(path))
+    scheduler.start(paused=True)
+    jobs = {job.id: job for job in service.sync_jobs(scheduler, config, str(path))}
+    return scheduler, jobs
+
+
+def test_job_due_while_stopped_runs_once_on_start_not_twice(tmp_path, monkeypatch):
+    calls: list[tuple[str, str]] = []
+    monkeypatch.setattr(service, "_collect_now", lambda path, name: calls.append((path, name)))
+    monkeypatch.setattr(service, "_alerts_now", lambda path: None)
+    path = write_config(tmp_path)
+    config = load(path)
+    with time_machine.travel(T0, tick=False):
+        scheduler, jobs = start(config, path)
+        assert jobs["collect:file"].next_run_time == T0 + timedelta(hours=1)
+        scheduler.shutdown()
+    assert calls == []
+
+    # stopped for three hours: three runs fell due; one runs at start
+    with time_machine.travel(T0 + timedelta(hours=3, minutes=10), tick=False):
+        scheduler, jobs = start(config, path)
+        assert jobs["collect:file"].next_run_time == T0 + timedelta(hours=1)  # kept, not reset
+        scheduler.resume()
+        assert wait_for(lambda: len(calls) == 1)
+        time.sleep(0.3)
+        scheduler.shutdown(wait=True)
+    assert calls == [(str(path), "file")]
+
+    # restarted again at the same moment: nothing is due, nothing runs twice
+    with time_machine.travel(T0 + timedelta(hours=3, minutes=10), tick=False):
+        scheduler, jobs = start(config, path)
+        assert jobs["collect:file"].next_run_time > T0 + timedelta(hours=3, minutes=10)
+        scheduler.resume()
+        time.sleep(0.4)
+        scheduler.shutdown(wait=True)
+    assert len(calls) == 1
+
+
+def test_changed_interval_reschedules_and_removed_jobs_go(tmp_path, monkeypatch):
+    monkeypatch.setattr(service, "_collect_now", lambda path, name: None)
+    path = write_config(tmp_path)
+    with time_machine.travel(T0, tick=False):
+        scheduler, jobs = start(load(path), path)
+        scheduler.shutdown()
+    path = write_config(tmp_path, interval=30)
+    text = path.read_text(encoding="utf-8").replace("enabled = true", "enabled = false")
+    path.write_text(text, encoding="utf-8")
+    with time_machine.travel(T0 + timedelta(minutes=5), tick=False):
+        scheduler, jobs = start(load(path), path)
+        scheduler.shutdown()
+    assert set(jobs) == {"collect:file", "digest:weekly"}
+    assert jobs["collect:file"].next_run_time == T0 + timedelta(minutes=35)
+
+
+def test_standby_takes_over_when_the_leader_goes(tmp_path, monkeypatch):
+    path = write_config(tmp_path)
+    led = threading.Event()
+
+    def lead(config, config_path, stop, held, leader_check):
+        led.set()
+        stop.wait()
+
+    monkeypatch.setattr(service, "_lead", lead)
+    stop = threading.Event()
+    with run_lock(load(path), "serve"):  # another instance leads
+        worker = threading.Thread(target=service.serve, args=(path,),
+                                  kwargs={"stop": stop, "standby_retry": 0.05})
+        worker.start()
+        assert not led.wait(0.5)
+    assert led.wait(5)
+    stop.set()
+    worker.join(5)
+    assert not worker.is_alive()
+
+
+def test_sigterm_finishes_and_exits_cleanly(tmp_path):
+    path = write_config(tmp_path)
+    process = subprocess.Popen(
+        [sys.executable, "-c", "from listener.cli import main; main()", "--config", str(path), "serve"],
+        stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    lines: list[str] = []
+    reader = threading.Thread(target=lambda: lines.extend(iter(process.stderr.readline, "")), daemon=True)
+    reader.start()
+    try:
+        assert wait_for(lambda: any("next run" in line for line in lines), timeout=30), "".join(lines)
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=15) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+    reader.join(5)
+    output = "".join(lines)
+    assert "received SIGTERM" in output
+    assert "serve: stopped" in output
+    assert "hooks.example/secret" not in output or "***" in output

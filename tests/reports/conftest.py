@@ -1,0 +1,91 @@
+"""A hand-built digest covering every section, with hostile user text on demand."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import pytest
+
+from reports.model import (
+    Conversation,
+    Digest,
+    Headline,
+    Influencer,
+    Post,
+    SourceHealth,
+    Spike,
+    Term,
+    TopicRow,
+)
+
+LONG_WORD = "A" * 1000 + "B" * 1000 + "C" * 1000  # 3,000 characters, no break opportunity
+HOSTILE = (
+    "<script>alert('x')</script> <img src=x onerror=alert(1)> "
+    f"\u202eevil\u202c עברית مرحبا zero\u200bwidth\u200d emoji 😀👍🏽 {LONG_WORD}"
+)
+
+
+def make_digest(language: str = "en", *, hostile: bool = False, name: str = "acme-weekly") -> Digest:
+    text = HOSTILE if hostile else "Acme's new roast is wonderful, café crème included"
+    post = Post(source="x", author="<b>@barista</b>" if hostile else "@barista", text=text,
+                url="https://example.com/p/1", created_at=datetime(2026, 11, 18, 9, 30),
+                topics=("Acme",), compound=0.82, followers=12_500, engagement=340, copies=3)
+    negative = Post(source="reddit", author="grumpy", text="Acme lost my order again. Terrible.",
+                    url="javascript:alert(1)", created_at=datetime(2026, 11, 19, 14, 0),
+                    topics=("Acme",), compound=-0.76)
+    return Digest(
+        name=name,
+        language=language,
+        period_label="2026-W47",
+        start=date(2026, 11, 16),
+        end=date(2026, 11, 22),
+        generated_at=datetime(2026, 11, 23, 7, 0),
+        brands=("Acme",),
+        competitors=("Rival",),
+        headline=Headline(volume=1234, previous_volume=1000, positive=600, neutral=400, negative=200,
+                          unscored=34, previous_positive=500, previous_negative=250,
+                          previous_scored=950, brand_and_competitors=2000,
+                          previous_brand_and_competitors=1900),
+        comparison=[
+            TopicRow("Acme", "brand", 1234, 1000, 600, 400, 200, 34, 800, 1_500_000, 12_000,
+                     share_of_voice=0.617, net_sentiment=0.333, previous_net_sentiment=0.263),
+            TopicRow("Rival", "competitor", 766, 900, 200, 366, 180, 20, 500, 900_000, 7_000,
+                     share_of_voice=0.383, net_sentiment=0.027),
+        ],
+        industry=[TopicRow("Coffee", "industry", 5000, 4200, 2000, 2500, 400, 100, 3000, 0, 0,
+                           share_of_voice=None, net_sentiment=0.32)],
+        top_positive=[post],
+        top_negative=[negative],
+        emerging_terms=[Term("oat latte", 42, 3), Term(text[:60] if hostile else "cold brew", 17, 0)],
+        conversations=[Conversation(post=negative, reason="complaint"),
+                       Conversation(post=post, reason="question")],
+        influencers=[Influencer("@bigvoice", "x", 250_000, 4, 9_000, 0.5, True,
+                                "https://x.example/bigvoice")],
+        spikes=[Spike("Acme", date(2026, 11, 19), observed=420, baseline=150.0, threshold=260.5,
+                      mad=36.7, posts=(negative,))],
+        sources=[
+            SourceHealth("X", "ok", datetime(2026, 11, 23, 6, 0), fetched=120, new=80),
+            SourceHealth("Reddit", "failing", datetime(2026, 11, 17, 6, 0),
+                         error="credentials rejected (401)"),
+            SourceHealth("Mastodon", "silent", None),
+        ],
+        unscored_by_language={"de": 20, "ja": 10, "": 4},
+        daily_volume={"Acme": [150, 160, 170, 420, 140, 100, 94],
+                      "Rival": [100, 110, 120, 130, 110, 100, 96]},
+    )
+
+
+@pytest.fixture
+def digest_factory():
+    """``digest_factory(language="en", hostile=False, name=...)`` -> a Digest with every section."""
+    return make_digest
+
+
+@pytest.fixture
+def hostile_text() -> str:
+    return HOSTILE
+
+
+@pytest.fixture
+def long_word() -> str:
+    return LONG_WORD
