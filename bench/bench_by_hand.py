@@ -21,8 +21,9 @@ def by_hand(path: Path, db_path: Path) -> int:
 
     analyzer = SentimentIntensityAnalyzer()
     frame = pd.read_json(path, lines=True, dtype={"id": str})
-    scores = frame["text"].apply(analyzer.polarity_scores).apply(pd.Series)
-    frame = pd.concat([frame, scores], axis=1)
+    # The fast idiom (not .apply(pd.Series), which would triple the baseline's time).
+    scores = pd.DataFrame.from_records(frame["text"].map(analyzer.polarity_scores).tolist(), index=frame.index)
+    frame = frame.join(scores)
     connection = sqlite3.connect(db_path)
     frame.to_sql("mentions", connection, index=False, if_exists="replace", chunksize=10_000)
     connection.close()

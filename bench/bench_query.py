@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import time
 from itertools import islice
+from pathlib import Path
 
-from bench import bigdb
-from bench.common import PYTHON, Context, Result, check, copy_sqlite, database, run_child
+from bench import bigdb, corpus
+from bench.common import PYTHON, Context, Result, check, run_child
+
+LISTENER = str(Path(PYTHON).parent / "listener")
 
 TARGET_MS = 100
 WORDS = ("refund", "latte")  # ~1 % and ~5 % of mentions
@@ -60,7 +63,7 @@ def measure(ctx: Context, url: str) -> list[Result]:
     config = ctx.work / "query.toml"
     config.write_text(f'[storage]\nurl = "{url}"\n' + "".join(
         f'[[topics]]\nname = "{t["name"]}"\nkind = "{t["kind"]}"\nquery = \'{t["query"]}\'\n'
-        for t in __import__("bench.corpus", fromlist=["TOPICS"]).TOPICS), encoding="utf-8")
+        for t in corpus.TOPICS), encoding="utf-8")
     for word in WORDS:
         base = bare_page(url, word)
         seconds = first_page(url, word)
@@ -68,7 +71,7 @@ def measure(ctx: Context, url: str) -> list[Result]:
             "query", f"--search {word} --limit 50, first page ({ctx.backend})", seconds * 1000, "ms",
             baseline=base * 1000, baseline_name="one bare SQL query", ratio=seconds / base,
             target=f"< {TARGET_MS} ms"), seconds * 1000 < TARGET_MS))
-        wall, _, _, stderr, code = run_child([PYTHON, "-m", "listener.cli", "--config", str(config), "mentions",
+        wall, _, _, stderr, code = run_child([LISTENER, "--config", str(config), "mentions",
                                               "--search", word, "--limit", "50"])
         results.append(Result("query", f"whole CLI invocation, {word} ({ctx.backend})", wall * 1000, "ms",
                               note="reference: process start + imports + query + table"
@@ -77,12 +80,4 @@ def measure(ctx: Context, url: str) -> list[Result]:
 
 
 def run(ctx: Context) -> list[Result]:
-    if ctx.postgres_url:
-        with database(ctx, "query") as url:
-            bigdb.fill(ctx, url)
-            return measure(ctx, url)
-    # Read-only: the cached database is used in place.
-    return measure(ctx, f"sqlite:///{bigdb.sqlite_path(ctx)}")
-
-
-__all__ = ["copy_sqlite", "database", "run"]
+    return measure(ctx, bigdb.history_url(ctx))  # read-only: used in place

@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 from bench import corpus
-from bench.common import OUT, Context, make_config
+from bench.common import OUT, Context, database, make_config
 
 BIG_DAYS = 90
 
@@ -56,3 +56,17 @@ def sqlite_path(ctx: Context) -> Path:
         tmp.replace(path)
         ctx.log(f"  built {path.name} in {seconds:.0f} s")
     return path
+
+
+def history_url(ctx: Context) -> str:
+    """The big history database of this run: the cached SQLite file, or one PostgreSQL
+    database built on first use and dropped when the run ends."""
+    if not ctx.postgres_url:
+        return f"sqlite:///{sqlite_path(ctx)}"
+    key = ("history", ctx.big)
+    if key not in ctx.shared:
+        url = ctx.stack.enter_context(database(ctx, "history"))
+        seconds = fill(ctx, url)
+        ctx.log(f"  built the PostgreSQL history database in {seconds:.0f} s")
+        ctx.shared[key] = url
+    return ctx.shared[key]

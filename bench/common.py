@@ -52,6 +52,7 @@ class Context:
     work: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="listener-bench-")))
     log: Callable[[str], None] = print
     shared: dict[Any, Any] = field(default_factory=dict)  # figures measured once per run
+    stack: contextlib.ExitStack = field(default_factory=contextlib.ExitStack)  # closed at the end
 
     @property
     def backend(self) -> str:

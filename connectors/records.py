@@ -42,6 +42,8 @@ def parse_time(value: Any) -> datetime:
 
 def _count(record: Mapping[str, Any], key: str) -> int | None:
     value = record.get(key)
+    if type(value) is int and value >= 0:  # the common case first (bool is not int here)
+        return value
     if value in (None, ""):
         return None
     try:
@@ -63,9 +65,8 @@ def mention_from_record(record: Any, *, default_source: str | None = None) -> Me
     """One import record as a Mention, or SkippableRecord saying what is wrong."""
     if not isinstance(record, Mapping):
         raise SkippableRecord("a record must be a JSON object")
-    record = dict(record)
     if default_source and not record.get("source"):
-        record["source"] = default_source
+        record = {**record, "source": default_source}
     missing = [key for key in REQUIRED if record.get(key) in (None, "")]
     if missing:
         raise SkippableRecord(f"missing {', '.join(missing)}")

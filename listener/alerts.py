@@ -28,7 +28,7 @@ from listener.analysis.period import days_between
 from listener.analysis.spikes import KIND as SPIKE
 from listener.analysis.spikes import detect_spikes
 from listener.config import Config
-from listener.digest import SOURCE_NAMES, smtp_settings
+from listener.digest import SOURCE_NAMES, aware_utc, smtp_settings
 from reports import i18n
 from reports.email import message_id
 from reports.render import clean, safe_url
@@ -200,13 +200,11 @@ def _email(config: Config, alert: Alert, now: datetime):
     from email.message import EmailMessage
     from email.utils import format_datetime
 
-    from listener.digest import _aware
-
     message = EmailMessage()
     message["Subject"] = alert.subject
     message["From"] = config.smtp.sender
     message["To"] = ", ".join(config.alerts.recipients)
-    message["Date"] = format_datetime(_aware(now))
+    message["Date"] = format_datetime(aware_utc(now))
     message["Message-ID"] = message_id(config.smtp.sender.rpartition("@")[2] or None)
     message["Auto-Submitted"] = "auto-generated"
     message.set_content(alert.text, charset="utf-8")

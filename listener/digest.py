@@ -90,8 +90,8 @@ def build_digest(connection: Connection, config: Config, digest: DigestConfig, p
         headline=headline,
         comparison=[r for r in rows if r.kind in ("brand", "competitor")],
         industry=[r for r in rows if r.kind == "industry"],
-        top_positive=[_post(m) for m in _top(connection, names, period, "positive")],
-        top_negative=[_post(m) for m in _top(connection, names, period, "negative")],
+        top_positive=[_post(m) for m in _top(connection, _lead_topics(stats), period, "positive")],
+        top_negative=[_post(m) for m in _top(connection, _lead_topics(stats), period, "negative")],
         emerging_terms=_terms(connection, _lead_topics(stats), period),
         conversations=_conversations(connection, names, period, now),
         influencers=_influencers(connection, names, period),
@@ -272,12 +272,13 @@ class Built:
         return email_module.build_message(
             subject=self.rendered.subject, text=self.rendered.text, html=self.rendered.html,
             charts=self.rendered.charts, sender=sender, recipients=recipients,
-            language=self.digest.language, date=_aware(now),
+            language=self.digest.language, date=aware_utc(now),
             msgid=msgid,
             headers={"X-Listener-Digest": f"{self.digest.name}; {self.digest.period_label}"})
 
 
-def _aware(moment: datetime) -> datetime:
+def aware_utc(moment: datetime) -> datetime:
+    """Naive UTC (as stored) made explicit for mail headers."""
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 

@@ -101,7 +101,7 @@ def _fts_match_sqlite(query: MentionQuery, *, materialize: bool = False) -> Colu
     column = literal_column("+mentions.id") if materialize else mentions.c.id
     return column.in_(
         select(literal_column("rowid")).select_from(text("mentions_fts"))
-        .where(text("mentions_fts MATCH :fts")).params(fts=fts_phrase_query(query.search or ""))
+        .where(text("mentions_fts MATCH :fts").bindparams(fts=fts_phrase_query(query.search or "")))
     )
 
 
@@ -109,8 +109,9 @@ def _fts_probe_sqlite(query: MentionQuery) -> ColumnElement:
     """Per-row check against FTS5 by rowid: cheap when walking another index."""
     return exists(
         select(literal_column("1")).select_from(text("mentions_fts"))
-        .where(text("mentions_fts MATCH :fts"), literal_column("mentions_fts.rowid") == mentions.c.id)
-    ).params(fts=fts_phrase_query(query.search or ""))
+        .where(text("mentions_fts MATCH :fts").bindparams(fts=fts_phrase_query(query.search or "")),
+               literal_column("mentions_fts.rowid") == mentions.c.id)
+    )
 
 
 def plan_search(connection: Connection, query: MentionQuery) -> str:

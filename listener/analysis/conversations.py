@@ -60,11 +60,15 @@ class Conversation:
 
 
 def is_question(text: str) -> bool:
-    """A question mark, or a sentence opening with an EN/FR interrogative (handles ignored)."""
-    if "?" in text or "？" in text:
+    """A question mark, or a sentence opening with an EN/FR interrogative.
+
+    Handles, hashtags and links are ignored first: the ``?`` of ``?utm_source=``
+    does not make a post a question.
+    """
+    without_links = _SIGIL_OR_URL.sub(" ", text)
+    if "?" in without_links or "？" in without_links:
         return True
-    stripped = normalize(_SIGIL_OR_URL.sub(" ", text)).strip()
-    return bool(_QUESTION_START.search(stripped))
+    return bool(_QUESTION_START.search(normalize(without_links).strip()))
 
 
 def brand_handles(queries: Sequence[tuple[str, str]]) -> list[str]:

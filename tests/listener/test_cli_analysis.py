@@ -53,7 +53,10 @@ def setup(tmp_path):
     return path
 
 
-def test_score_then_trends_then_eval(tmp_path):
+def test_score_then_trends_then_eval(tmp_path, monkeypatch):
+    from listener.cli.app import out
+
+    monkeypatch.setattr(out, "width", 200)  # wide tables, as in a real terminal
     config = setup(tmp_path)
     runner = CliRunner()
     result = runner.invoke(app, ["--config", str(config), "score"])

@@ -167,6 +167,7 @@ def test_sigterm_finishes_and_exits_cleanly(tmp_path):
         if process.poll() is None:
             process.kill()
     reader.join(5)
+    process.stderr.close()
     output = "".join(lines)
     assert "received SIGTERM" in output
     assert "serve: stopped" in output

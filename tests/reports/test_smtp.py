@@ -136,7 +136,7 @@ def test_login_over_plain_connection_when_the_server_allows_it(digest_factory,
 def test_refused_message_raises_with_the_servers_answer(smtp_server, digest_factory):
     sink, port = smtp_server
     sink.refuse = "554 5.7.1 spam"
-    with pytest.raises(DeliveryError, match="sending failed: 554 5.7.1 spam"):
+    with pytest.raises(DeliveryError, match=r"sending failed: 554 5\.7\.1 spam"):
         send(message(digest_factory("en")), SmtpSettings("127.0.0.1", port, "none", timeout=5))
 
 

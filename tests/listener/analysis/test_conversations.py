@@ -17,7 +17,8 @@ WEEK = iso_week("2026-W47")
      ("@acme Pourquoi ma commande n'est pas arrivée", True),
      ("@acme est-ce que le magasin est ouvert", True),
      ("@acme can't believe how good this is", False),
-     ("@acme thanks for the coffee", False)],
+     ("@acme thanks for the coffee", False),
+     ("Had a meeting at @acme today https://news.example/a-meeting/?utm_source=hn", False)],
 )
 def test_question_form_in_english_and_french(text, expected):
     assert is_question(text) is expected

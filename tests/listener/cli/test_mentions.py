@@ -207,4 +207,4 @@ def test_authors_by_reach_and_mentions(config_path):
 def test_authors_table_and_csv(config_path):
     assert run(config_path, "authors").exit_code == 0
     result = run(config_path, "authors", "--format", "csv", "--sort", "negative", "--limit", "1")
-    assert list(csv.DictReader(io.StringIO(result.stdout)))[0]["author"] in {"alice", "dave"}
+    assert next(csv.DictReader(io.StringIO(result.stdout)))["author"] in {"alice", "dave"}
