@@ -132,7 +132,8 @@ def setup(verbose: int = 0, quiet: bool = False, stream: TextIO | None = None) -
     root.setLevel(level_for(verbose, quiet))
     # chatty libraries stay at WARNING unless -vv
     if verbose < 2:
-        for name in ("apscheduler.scheduler", "apscheduler.executors.default", "urllib3", "httpx"):
+        for name in ("apscheduler.scheduler", "apscheduler.executors.default", "urllib3", "httpx",
+                     "alembic"):
             logging.getLogger(name).setLevel(logging.WARNING if verbose < 1 else logging.INFO)
     return handler
 

@@ -108,9 +108,10 @@ def sync_jobs(scheduler: Any, config: config_module.Config, config_path: str) ->
     for spec in specs:
         existing = scheduler.get_job(spec.id)
         extra: dict[str, Any] = {}
-        if existing is not None and existing.name == spec.fingerprint and existing.next_run_time is not None:
+        name = f"{spec.id} ({spec.fingerprint})"
+        if existing is not None and existing.name == name and existing.next_run_time is not None:
             extra["next_run_time"] = existing.next_run_time  # due while stopped: runs once, now
-        scheduler.add_job(spec.func, spec.trigger, args=spec.args, id=spec.id, name=spec.fingerprint,
+        scheduler.add_job(spec.func, spec.trigger, args=spec.args, id=spec.id, name=name,
                           replace_existing=True, coalesce=True, max_instances=1,
                           misfire_grace_time=spec.misfire_grace_time, **extra)
     return scheduler.get_jobs()

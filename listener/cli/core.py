@@ -188,7 +188,7 @@ def mentions(
 ) -> None:
     """Query stored mentions: filter, search, sort, page and export. Large exports stream.
 
-    Examples: listener mentions --topic Acme --since 7d --sentiment negative --format csv ;
+    Example: listener mentions --topic Acme --since 7d --sentiment negative --format csv ;
     listener mentions --search "refund delay" --sort reach --limit 20 ;
     listener mentions --kind competitor --since 30d --output competitors.parquet
     """

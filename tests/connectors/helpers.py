@@ -62,11 +62,21 @@ class Sleeps(list):
         self.append(seconds)
 
 
+_OPEN: list[Connector] = []
+
+
+def close_all() -> None:
+    """Close every connector the helpers made: no pooled socket outlives its test."""
+    while _OPEN:
+        _OPEN.pop().close()
+
+
 def connector(name: str, sandbox: Sandbox | None = None, *, clock: datetime | None = END,
               **overrides: Any) -> Connector:
     cls = REGISTRY[name]
     settings = {**(sandbox.connector_settings(name) if sandbox else {}), **overrides}
     instance = cls(cls.Settings.model_validate(settings))
+    _OPEN.append(instance)
     if hasattr(cls, "sleep"):
         instance.sleep = Sleeps()
     if clock is not None and hasattr(cls, "clock"):

@@ -33,6 +33,7 @@ def live_world():
 
 def make(name: str, sandbox: Sandbox, **overrides: Any) -> Connector:
     cls = REGISTRY[name]
+    overrides = {key: value for key, value in overrides.items() if key in cls.Settings.model_fields}
     instance = cls(cls.Settings.model_validate({**sandbox.connector_settings(name), **overrides}))
     if hasattr(instance, "sleep"):
         instance.sleep = Sleeps()
