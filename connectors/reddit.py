@@ -179,7 +179,7 @@ class RedditConnector(Connector):
         streams = [Search(key=f"{COMMENTS_PREFIX}{name}") for name in self.settings.subreddits]
         return [*topics, *streams]
 
-    def _listing(self, search: Search, days: float) -> Callable[[str | None], Iterator[Any]]:
+    def _listing(self, search: Search, days: float) -> Callable[[str | None], Any]:
         size = self.settings.page_size
         if search.key.startswith(COMMENTS_PREFIX):
             subreddit = search.key.removeprefix(COMMENTS_PREFIX)
@@ -207,7 +207,7 @@ class RedditConnector(Connector):
         listing = self._listing(search, (now - floor) / 86_400 + 1 / 24)
         seen_after: set[str] = set()
         while budget.allows_request() and not budget.exhausted:
-            things, requests_made = self._page(listing, after)
+            things, next_after, requests_made = self._page(listing, after)
             mentions, skipped, reached_old = [], 0, False
             for thing in things:
                 mention = mention_from_thing(thing)
@@ -223,8 +223,6 @@ class RedditConnector(Connector):
                     newest, newest_ids = created, {mention.external_id}
                 elif created == newest:
                     newest_ids.add(mention.external_id)
-            names = [_fields(thing).get("name") for thing in things]
-            next_after = names[-1] if len(things) >= self.settings.page_size and names[-1] else None
             if reached_old or next_after is None:
                 yield Page(mentions, self._promoted(last_created, last_ids, newest, newest_ids),
                            skipped=skipped, requests=requests_made)
@@ -247,10 +245,16 @@ class RedditConnector(Connector):
             newest_ids = newest_ids | last_ids
         return {"last_created": newest, "last_ids": sorted(newest_ids)}
 
-    def _page(self, listing: Callable[[str | None], Iterator[Any]], after: str | None) -> tuple[list[Any], int]:
+    def _page(self, listing: Callable[[str | None], Any], after: str | None) -> tuple[list[Any], str | None, int]:
+        """One listing page: (things, the listing's ``after`` or None at the end, requests made)."""
         for attempt in range(1, MAX_RATE_LIMIT_WAITS + 2):
             try:
-                return list(listing(after)), attempt
+                generator = listing(after)
+                things = list(generator)
+                # The listing's own "after" (None on the last page). praw keeps the last
+                # listing on the generator; a repeated page shows up as after == the one we sent.
+                listing_page = getattr(generator, "_listing", None)
+                return things, getattr(listing_page, "after", None), attempt
             except prawcore.TooManyRequests as error:
                 if attempt > MAX_RATE_LIMIT_WAITS:
                     raise RetriableError("Reddit kept answering 429 after waiting", response=error.response) from None

@@ -205,7 +205,16 @@ def validate(
     environ: Mapping[str, str] | None = None,
 ) -> Config:
     problems: list[Problem] = []
-    raw = _interpolate(raw, os.environ if environ is None else environ, problems, prefix="")
+    environ = os.environ if environ is None else environ
+    connectors = raw.get("connectors")
+    if isinstance(connectors, dict):
+        # A disabled source does not need its secrets set: it will not run.
+        raw = {**raw, "connectors": {
+            name: _interpolate(section, environ, [] if _disabled(section) else problems, f"connectors.{name}.")
+            for name, section in connectors.items()
+        }}
+    raw = {key: value if key == "connectors" else _interpolate(value, environ, problems, f"{key}.")
+           for key, value in raw.items()}
     config: Config | None = None
     try:
         config = Config.model_validate(raw)
@@ -222,6 +231,10 @@ def validate(
         raise ConfigError(source, problems)
     assert config is not None
     return config
+
+
+def _disabled(section: Any) -> bool:
+    return isinstance(section, dict) and section.get("enabled", True) is False
 
 
 def _interpolate(value: Any, environ: Mapping[str, str], problems: list[Problem], prefix: str) -> Any:

@@ -50,16 +50,7 @@ def store_mentions(
     keys = [(m.source, m.external_id) for m in batch]
     collected = to_db(collected_at)
     rows = [_row(m, collected, story_keys[i] if story_keys else None) for i, m in enumerate(batch)]
-    # INSERT … RETURNING with many rows is sent as multi-row VALUES statements
-    # (SQLAlchemy's "insertmanyvalues"): the new ids come back without a second
-    # query, and SQLite's full-text triggers flush their index once per statement
-    # rather than once per row (which made row-by-row inserts 3x slower).
-    statement = (
-        insert(connection, mentions)
-        .on_conflict_do_nothing(index_elements=["source", "external_id"])
-        .returning(mentions.c.id, mentions.c.source, mentions.c.external_id)
-    )
-    ids_by_key = {(row.source, row.external_id): row.id for row in connection.execute(statement, rows)}
+    ids_by_key = _insert_new(connection, rows, keys)
     new = len(ids_by_key)
     stored_before = [i for i, key in enumerate(keys) if key not in ids_by_key]
     if stored_before:
@@ -82,6 +73,27 @@ def _ids_of(connection: Connection, keys: Sequence[tuple[str, str]]) -> dict[tup
             )
         )
     }
+
+
+def _insert_new(connection: Connection, rows: list[dict], keys: list[tuple[str, str]]
+                ) -> dict[tuple[str, str], int]:
+    """Insert the rows not stored yet; ``{key: id}`` of those this call inserted."""
+    statement = insert(connection, mentions).on_conflict_do_nothing(index_elements=["source", "external_id"])
+    if connection.dialect.name == "sqlite":
+        # INSERT … RETURNING with many rows is sent as multi-row VALUES statements
+        # (SQLAlchemy's "insertmanyvalues"): the new ids come back without a second
+        # query, and the full-text triggers flush their index once per statement
+        # rather than once per row (row-by-row inserts were 3x slower).
+        returning = statement.returning(mentions.c.id, mentions.c.source, mentions.c.external_id)
+        return {(row.source, row.external_id): row.id for row in connection.execute(returning, rows)}
+    # PostgreSQL: psycopg's pipelined executemany beats one huge multi-row statement,
+    # whose placeholders psycopg would parse in Python on every call.
+    stored = _ids_of(connection, keys)
+    fresh = [i for i, key in enumerate(keys) if key not in stored]
+    if not fresh:
+        return {}
+    connection.execute(statement, [rows[i] for i in fresh])
+    return _ids_of(connection, [keys[i] for i in fresh])
 
 
 def _row(mention: Mention, collected_at: datetime, story_key: str | None) -> dict:

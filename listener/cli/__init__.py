@@ -7,6 +7,7 @@ from listener.cli import (  # noqa: F401 - imported for their commands
     demo,
     digest,
     ops,
+    sandbox,
 )
 from listener.cli.app import app
 

@@ -130,7 +130,13 @@ def _page(call: Call, posts: list[Post], stream: str) -> Reply:
         start = names.index(after) + 1
     page = posts[start: start + limit]
     next_after = fullname(page[-1]) if page and start + limit < len(posts) else None
-    return Reply(200, _listing(call.items([_thing(p) for p in page], stream, break_item), next_after))
+    body = _listing(call.items([_thing(p) for p in page], stream, break_item, repeat=False), next_after)
+    # A repeated page is the previous answer again, "after" included: praw never takes
+    # more items than its limit, so extra items would be dropped, not repeated.
+    previous = call.sandbox.remember(f"{stream}:reply", [body])
+    if call.has("repeat") and previous:
+        return Reply(200, previous[0])
+    return Reply(200, body)
 
 
 def search(call: Call) -> Reply:

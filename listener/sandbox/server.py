@@ -121,11 +121,16 @@ class Call:
     def has(self, kind: str) -> bool:
         return any(fault.kind == kind for fault in self.fired)
 
-    def items(self, items: list[Any], stream: str, break_item: Callable[[Any], Any] | None = None) -> list[Any]:
-        """Apply the item faults to one page of ``stream`` and remember it for ``repeat``."""
+    def items(self, items: list[Any], stream: str, break_item: Callable[[Any], Any] | None = None,
+              *, repeat: bool = True) -> list[Any]:
+        """Apply the item faults to one page of ``stream`` and remember it for ``repeat``.
+
+        ``repeat=False``: the handler applies ``repeat`` itself (e.g. by serving the
+        previous page again, when the client cannot take more items than it asked for).
+        """
         previous = self.sandbox.remember(stream, items)
         out = list(items)
-        if self.has("repeat") and previous:
+        if repeat and self.has("repeat") and previous:
             out = previous + out
         if self.has("shuffle"):
             random.Random(f"{self.sandbox.faults.seed}:shuffle:{self.number}").shuffle(out)

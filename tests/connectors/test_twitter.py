@@ -16,13 +16,19 @@ from connectors.errors import CredentialsError, FatalError, RateLimited, Retriab
 from connectors.twitter import XConnector, x_query
 from listener.query import parse
 from listener.sandbox import DEMO_TOPICS, Faults, Sandbox, World
-from tests.connectors.helpers import connector, drain, topic_searches, world
+from tests.connectors.helpers import close_all, connector, drain, topic_searches, world
 
 RECORDED = Path(__file__).resolve().parents[3] / "shared" / "recorded" / "twitter"
 ACME = topic_searches()[0]
 # Rate-limit tests run on the real clock (reset headers are real times): a bookmark
 # before every post stands in for the backfill window.
 EVERYTHING = {"since_id": "1"}
+
+
+@pytest.fixture(autouse=True)
+def _close_connectors():
+    yield
+    close_all()
 
 
 @pytest.fixture(scope="module")
@@ -172,15 +178,15 @@ def test_server_errors_are_retried_with_backoff(small_world):
 
 
 def test_persistent_server_errors_end_the_run_as_retriable(small_world):
-    with Sandbox(small_world, Faults.parse("server_error:nth=1:count=50")) as sandbox:
-        with pytest.raises(RetriableError, match="503"):
-            drain(connector("x", sandbox, retries=2), ACME)
+    with Sandbox(small_world, Faults.parse("server_error:nth=1:count=50")) as sandbox, \
+            pytest.raises(RetriableError, match="503"):
+        drain(connector("x", sandbox, retries=2), ACME)
 
 
 def test_bad_credentials_name_the_config_key(small_world):
-    with Sandbox(small_world, credentials={"x": {"bearer_token": "rotated"}}) as sandbox:
-        with pytest.raises(CredentialsError) as caught:
-            drain(connector("x", sandbox), ACME)
+    with Sandbox(small_world, credentials={"x": {"bearer_token": "rotated"}}) as sandbox, \
+            pytest.raises(CredentialsError) as caught:
+        drain(connector("x", sandbox), ACME)
     assert caught.value.config_key == "connectors.x.bearer_token"
     assert "connectors.x.bearer_token" in str(caught.value)
     assert "sandbox-bearer-token" not in str(caught.value)

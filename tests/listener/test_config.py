@@ -101,3 +101,12 @@ def test_config_is_found_via_flag_then_environment_then_current_directory(tmp_pa
     monkeypatch.setenv(config_module.ENV_VAR, "/etc/listener.toml")
     assert config_module.find(None) == Path("/etc/listener.toml")
     assert config_module.find("other.toml") == Path("other.toml")
+
+
+def test_a_disabled_connector_does_not_need_its_secrets_but_an_enabled_one_does(tmp_path):
+    body = GOOD + '\n[connectors.x]\nenabled = false\nbearer_token = "${X_BEARER_TOKEN}"\n'
+    config = load(write(tmp_path, body), environ={"SMTP_PASSWORD": "x"})
+    assert config.connector_settings["x"].enabled is False
+    with pytest.raises(ConfigError) as caught:
+        load(write(tmp_path, body.replace("enabled = false", "enabled = true")), environ={"SMTP_PASSWORD": "x"})
+    assert [p.key for p in caught.value.problems] == ["connectors.x.bearer_token"]
