@@ -2,7 +2,7 @@
 
 The digest is built and written (HTML, text, .eml, charts) by
 ``listener.digest.write_digests`` in a child process, so its peak RSS is its
-own (``os.wait4``). Reference baseline: the week's per-topic, per-day,
+own (``VmHWM`` read by the child; ``os.wait4``'s ``ru_maxrss`` as a fallback). Reference baseline: the week's per-topic, per-day,
 per-label counts as one bare SQL query. Targets: under 2 s, under 300 MB.
 """
 
@@ -41,7 +41,22 @@ def child(url: str, out_dir: str) -> None:
         build_digest(connection, config, config.digests[0], week_of(WEEK))
     queries = time.perf_counter() - done
     print(json.dumps({"build": done - imported, "queries": queries, "imports": imported - started,
-                      "files": len(paths)}))
+                      "files": len(paths), "peak": _own_peak()}))
+
+
+def _own_peak() -> int | None:
+    """This process's own peak RSS in bytes (VmHWM), or None off Linux.
+
+    Not ``ru_maxrss``: Linux carries the peak of the forked copy of the parent
+    over ``exec``, so a child of a big parent would report the parent's size.
+    """
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return None
 
 
 def bare_week_counts(url: str) -> int:
@@ -71,7 +86,7 @@ def measure(ctx: Context, url: str) -> list[Result]:
         return [Result("digest", "weekly digest", float("nan"), "s", target=f"< {TARGET_SECONDS} s",
                        passed=False, note=f"child failed: {stderr.strip().splitlines()[-1:]}")]
     figures = json.loads(stdout.strip().splitlines()[-1])
-    seconds, mb = figures["build"], peak / 2**20
+    seconds, mb = figures["build"], (figures["peak"] or peak) / 2**20
     return [
         check(Result("digest", f"weekly digest on {ctx.big:,} ({ctx.backend})", seconds, "s",
                      baseline=base_seconds, baseline_name="one bare SQL group-by of the week",
@@ -81,7 +96,8 @@ def measure(ctx: Context, url: str) -> list[Result]:
                            f"{figures['imports']:.1f} s imports")),
               seconds < TARGET_SECONDS),
         check(Result("digest", f"digest peak RSS ({ctx.backend})", mb, "MB", target=f"< {TARGET_MB} MB",
-                     note="whole child process, imports included"), mb < TARGET_MB),
+                     note=f"whole child process, imports included (ru_maxrss via wait4: {peak / 2**20:,.0f} MB, "
+                          "which on Linux includes the parent's size at fork)"), mb < TARGET_MB),
     ]
 
 

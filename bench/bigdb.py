@@ -31,7 +31,7 @@ def fill(ctx: Context, url: str) -> float:
     engine = db.create(url)
     config = make_config(url)
     try:
-        ctx.log(f"  building the {ctx.big:,}-mention history database ({ctx.backend}); cached afterwards")
+        ctx.log(f"  building the {ctx.big:,}-mention history database ({ctx.backend})")
         import_file(engine, config, path)
         score_pending(engine, config)
     finally:

@@ -176,6 +176,8 @@ class BlueskyConnector(Connector):
             raise RetriableError(f"Bluesky failed to {action}: {error}") from error
         except AtProtocolError as error:  # model errors: a body that is not what the lexicon says
             raise RetriableError(f"Bluesky sent an unexpected answer to {action}: {error}") from error
+        except ValueError as error:  # a truncated or non-JSON body (pydantic_core.from_json): transient
+            raise RetriableError(f"Bluesky sent a body that is not valid JSON to {action}: {error}") from error
 
     def clock(self) -> datetime:
         return datetime.now(UTC)

@@ -140,12 +140,18 @@ class MastodonConnector(Connector):
         return "tag", self.instances[0], tags[0]
 
     def fetch(self, search: Search, state: dict[str, Any] | None, budget: Budget) -> Iterator[Page]:
-        kind, instance, what = self._stream(search)
-        client = self._client(instance)
-        if kind == "search":
-            yield from self._search(client, instance, what, dict(state or {}), budget)
-        else:
-            yield from self._timeline(client, instance, what, dict(state or {}), budget)
+        try:
+            kind, instance, what = self._stream(search)
+            client = self._client(instance)
+            if kind == "search":
+                yield from self._search(client, instance, what, dict(state or {}), budget)
+            else:
+                yield from self._timeline(client, instance, what, dict(state or {}), budget)
+        except FatalError:
+            # The run ends here (bad credentials, gone endpoint…): release the pooled
+            # sockets now rather than when the connector is garbage collected.
+            self.close()
+            raise
 
     def _timeline(self, client: Mastodon, instance: str, tag: str, state: dict[str, Any],
                   budget: Budget) -> Iterator[Page]:
@@ -238,6 +244,10 @@ class MastodonConnector(Connector):
         except (MastodonServerError, MastodonNetworkError) as error:
             raise RetriableError(f"Mastodon {instance} failed: {error}") from error
         except MastodonAPIError as error:
+            if _unparsable(error):
+                # A truncated or garbled body (e.g. a proxy cut the answer short) is transient:
+                # the run stops and resumes from the last committed cursor next run.
+                raise RetriableError(f"Mastodon {instance} sent a body that is not valid JSON") from error
             status = error.args[1] if len(error.args) > 1 else None
             if status in (401, 403):
                 raise CredentialsError(
@@ -257,7 +267,22 @@ class MastodonConnector(Connector):
         time.sleep(seconds)
 
     def close(self) -> None:
+        """Close the shared ``requests`` session (every Mastodon.py client uses it)."""
         self.http.close()
+
+
+def _unparsable(error: MastodonAPIError) -> bool:
+    """Whether Mastodon.py raised ``error`` because a 2xx body was not JSON (truncated, HTML…).
+
+    Mastodon.py raises it from inside the ``except`` around ``response.json()``, so the
+    decoding error is its context; its message is the fallback check.
+    """
+    if len(error.args) > 1 and isinstance(error.args[1], int):  # an HTTP error status
+        return False
+    if isinstance(error.__context__, ValueError):  # json / requests JSONDecodeError
+        return True
+    message = error.args[0] if error.args else ""
+    return isinstance(message, str) and message.startswith("Could not parse response as JSON")
 
 
 def _get(obj: Any, key: str) -> Any:

@@ -23,7 +23,11 @@ carries the new validators and completes the pass.
   reliable per-item language, so those entries go to the language detector.
 * Ill-formed feeds (feedparser's ``bozo``) are tolerated: whatever entries were
   parsed are stored, the problem is logged and counted in ``Page.skipped``
-  (one per broken document, plus one per unusable entry).
+  (one per broken document, plus one per unusable entry). A *truncated* body
+  (an entry left open, or no closing ``channel``/``feed``) is not: its last
+  entry may have lost its guid, and the entries after the cut are missing, so
+  it raises :class:`RetriableError`, stores nothing and keeps the old
+  validators; the feed is read again next run.
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ from __future__ import annotations
 import calendar
 import hashlib
 import logging
+import re
 import time
 from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
@@ -129,6 +134,14 @@ class RssConnector(Connector):
                         url, parsed.get("bozo_exception") or response.headers.get("Content-Type"))
             yield Page([], None, skipped=1)  # keep the old validators: nothing was read
             return
+        if parsed.get("bozo") and _truncated(response.content, parsed.get("encoding")):
+            # The body was cut short (a dropped connection, a proxy): its last entry may have
+            # lost its guid (so its id would degrade to the link or a hash) and the entries
+            # after the cut are missing. Storing it with the new validators would make the
+            # next conditional GET answer 304 and lose them for good, so nothing is stored
+            # and the whole feed is read again next run.
+            raise RetriableError(f"feed {url} was cut short ({parsed.get('bozo_exception')}); "
+                                 "will read it again next run", response=response)
         skipped = 0
         if parsed.get("bozo"):
             log.warning("rss: %s is ill-formed (%s); keeping the %d entries parsed",
@@ -203,6 +216,32 @@ def _when(entry: Any) -> datetime | None:
         if value:
             return datetime.fromtimestamp(calendar.timegm(value), UTC)
     return None
+
+
+_PREFIX = r"(?:[\w.-]+:)?"
+_ITEM_OPEN = re.compile(rf"<{_PREFIX}(?:item|entry)(?=[\s/>])", re.IGNORECASE)
+_ITEM_EMPTY = re.compile(rf"<{_PREFIX}(?:item|entry)(?:\s[^<>]*)?/>", re.IGNORECASE)
+_ITEM_CLOSE = re.compile(rf"</{_PREFIX}(?:item|entry)\s*>", re.IGNORECASE)
+_CONTAINER_CLOSE = re.compile(rf"</{_PREFIX}(?:channel|feed|rdf|rss)\b", re.IGNORECASE)
+
+
+def _truncated(body: bytes, encoding: str | None) -> bool:
+    """Whether an ill-formed feed document was cut off before its entries were all closed.
+
+    A document that is merely ill-formed (a bad ``&``, a missing ``>`` after its last
+    entry) still closes every ``item``/``entry`` and then its ``channel``/``feed``; a
+    truncated one leaves an entry open, or stops before the container is closed.
+    """
+    try:
+        text = body.decode(encoding or "utf-8", errors="replace")
+    except LookupError:
+        text = body.decode("utf-8", errors="replace")
+    opened = len(_ITEM_OPEN.findall(text)) - len(_ITEM_EMPTY.findall(text))
+    closes = list(_ITEM_CLOSE.finditer(text))
+    if opened > len(closes):
+        return True
+    tail = text[closes[-1].end():] if closes else text
+    return _CONTAINER_CLOSE.search(tail) is None
 
 
 def _bounded(identifier: str) -> str:

@@ -22,13 +22,8 @@ from tests.connectors.helpers import Run, Sleeps, drain, topic_searches
 
 PLATFORMS = load_platforms()
 NAMES = sorted(set(REGISTRY) & set(PLATFORMS))
-# Gaps this suite found in connectors owned elsewhere (issue 4), left visible until fixed.
-KNOWN_GAPS = {
-    ("faults", "mastodon"): "a truncated JSON body ends the run as FatalError instead of RetriableError",
-    ("faults", "bluesky"): "does not recover the full set under 5xx/truncated/repeat faults",
-    ("faults", "rss"): "stores different ids for the same items under faults",
-    ("credentials", "mastodon"): "leaves a pooled socket open after a credentials error",
-}
+# Gaps this suite found in connectors owned elsewhere, left visible (as xfail) until fixed.
+KNOWN_GAPS: dict[tuple[str, str], str] = {}
 
 
 def known_gap(request, test: str, name: str) -> None:
