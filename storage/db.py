@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config as AlembicConfig
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
+
+if TYPE_CHECKING:
+    from alembic.config import Config as AlembicConfig
 
 MIGRATIONS = Path(__file__).with_name("migrations")
+# The newest migration. Opening a database already at it costs one query and no
+# Alembic import (which takes longer than most commands); tests keep it in step
+# with storage/migrations/versions.
+SCHEMA_REVISION = "0003"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 
 
@@ -55,6 +60,8 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 
 
 def _alembic_config() -> AlembicConfig:
+    from alembic.config import Config as AlembicConfig
+
     config = AlembicConfig()
     config.set_main_option("script_location", str(MIGRATIONS))
     # No sqlalchemy.url: env.py gets the connection itself, and configparser would
@@ -63,18 +70,25 @@ def _alembic_config() -> AlembicConfig:
 
 
 def current_revision(engine: Engine) -> str | None:
-    with engine.connect() as connection:
-        return MigrationContext.configure(connection).get_current_revision()
+    try:
+        with engine.connect() as connection:
+            return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+    except DBAPIError:  # no alembic_version table: a new, empty database
+        return None
 
 
-def head_revision(engine: Engine) -> str | None:
+def head_revision(engine: Engine | None = None) -> str | None:
+    from alembic.script import ScriptDirectory
+
     return ScriptDirectory.from_config(_alembic_config()).get_current_head()
 
 
 def upgrade_schema(engine: Engine) -> bool:
     """Apply pending migrations. Returns True when something was applied."""
-    if current_revision(engine) == head_revision(engine):
+    if current_revision(engine) == SCHEMA_REVISION:
         return False
+    from alembic import command
+
     config = _alembic_config()
     try:
         with engine.begin() as connection:

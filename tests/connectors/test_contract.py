@@ -178,3 +178,7 @@ def test_rejected_credentials_name_the_setting_to_fix(request, name, live_world)
     assert caught.value.config_key in str(caught.value)
     for value in accepted.values():
         assert str(value) not in str(caught.value)
+
+
+def test_every_registered_connector_loads_under_its_own_name():
+    assert {name: REGISTRY[name].name for name in REGISTRY} == {name: name for name in REGISTRY}

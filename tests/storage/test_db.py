@@ -24,3 +24,7 @@ def test_sqlite_uses_wal_and_a_busy_timeout(tmp_path):
 
 def test_redacted_url_hides_the_password():
     assert "s3cret" not in db.redact_url("postgresql+psycopg://user:s3cret@host/db")
+
+
+def test_the_fast_path_revision_is_the_newest_migration():
+    assert db.SCHEMA_REVISION == db.head_revision()
