@@ -58,8 +58,8 @@ def demo_settings(directory: Path) -> dict[str, Any]:
 
 def run(directory: Path, *, now: datetime | None = None, seed: int = 7,
         on_step: Callable[[str], None] = lambda _: None) -> DemoResult:
-    from listener.digest import write_digests  # late: the digest stack (matplotlib) is heavy
     from listener.analysis.period import iso_week
+    from listener.digest import write_digests  # late: the digest stack (matplotlib) is heavy
 
     now = now or datetime.now(UTC)
     directory.mkdir(parents=True, exist_ok=True)
