@@ -27,4 +27,4 @@ def test_redacted_url_hides_the_password():
 
 
 def test_the_fast_path_revision_is_the_newest_migration():
-    assert db.SCHEMA_REVISION == db.head_revision()
+    assert db.head_revision() == db.SCHEMA_REVISION
