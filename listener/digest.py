@@ -24,6 +24,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from markupsafe import escape
 from sqlalchemy import Connection, Engine, String, cast, func, insert, select, update
 
 from listener.analysis import conversations
@@ -322,7 +323,7 @@ def write_digests(engine: Engine, config: Config, period: Period, out_dir: Path,
         images = {chart.cid: f"{name}-{chart.filename}" for chart in item.rendered.charts}
         for chart in item.rendered.charts:
             (out_dir / images[chart.cid]).write_bytes(chart.png)
-        browser_html = render(item.digest, image_src=images).html
+        browser_html = _with_image_files(item, images)
         files = {
             out_dir / f"{name}.html": browser_html.encode("utf-8"),
             out_dir / f"{name}.txt": item.rendered.text.encode("utf-8"),
@@ -332,6 +333,21 @@ def write_digests(engine: Engine, config: Config, period: Period, out_dir: Path,
             path.write_bytes(content)
             paths.append(path)
     return paths
+
+
+def _with_image_files(item: Built, images: dict[str, str]) -> str:
+    """The rendered HTML with its ``cid:`` images pointing at the chart files instead.
+
+    Reuses the one rendering (charts are the costly part) rather than rendering again;
+    falls back to a second rendering if a chart's ``<img src="cid:…">`` is not found.
+    """
+    html = item.rendered.html
+    for cid, filename in images.items():
+        cid_src, file_src = f'src="{escape("cid:" + cid)}"', f'src="{escape(filename)}"'
+        if cid_src not in html:
+            return render(item.digest, image_src=images).html
+        html = html.replace(cid_src, file_src)
+    return html
 
 
 # -- sending ---------------------------------------------------------------------------------

@@ -17,11 +17,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Connection, and_, func, select
+from sqlalchemy import Connection, and_, case, func, select
 
 from listener.analysis.common import (
     as_date,
-    author_key,
     count_label,
     count_pending,
     engagement,
@@ -71,34 +70,41 @@ def _in_period(topic_ids: Sequence[int], period: Period):
 
 
 def _aggregate(connection: Connection, topic_ids: Sequence[int], period: Period) -> dict[int, dict]:
-    query = (
+    """One pass over the period: per (topic, source, author) first, then per topic.
+
+    Rows without an author form their own (source, NULL) groups: counted in every
+    figure but ``unique_authors`` and ``reach``.
+    """
+    per_author = (
         select(
             matches.c.topic_id,
+            mentions.c.author,
             func.count().label("volume"),
-            func.count(func.distinct(author_key())).label("unique_authors"),
             func.coalesce(func.sum(engagement()), 0).label("engagement"),
             *(count_label(label).label(label) for label in LABELS),
             count_pending().label("pending"),
+            func.max(func.coalesce(mentions.c.author_followers, 0)).label("followers"),
         )
         .select_from(matches.join(mentions, mentions.c.id == matches.c.mention_id)
                      .outerjoin(scores, scores.c.mention_id == matches.c.mention_id))
         .where(_in_period(topic_ids, period))
-        .group_by(matches.c.topic_id)
-    )
-    result = {row.topic_id: dict(row._mapping) for row in connection.execute(query)}
-    per_author = (
-        select(matches.c.topic_id, func.max(func.coalesce(mentions.c.author_followers, 0))
-               .label("followers"))
-        .select_from(matches.join(mentions, mentions.c.id == matches.c.mention_id))
-        .where(_in_period(topic_ids, period), mentions.c.author.is_not(None))
         .group_by(matches.c.topic_id, mentions.c.source, mentions.c.author)
         .subquery()
     )
-    reach = select(per_author.c.topic_id, func.sum(per_author.c.followers)).group_by(
-        per_author.c.topic_id)
-    for topic_id, total in connection.execute(reach):
-        result.setdefault(topic_id, {})["reach"] = int(total or 0)
-    return result
+    query = (
+        select(
+            per_author.c.topic_id,
+            func.sum(per_author.c.volume).label("volume"),
+            func.count(per_author.c.author).label("unique_authors"),
+            func.sum(per_author.c.engagement).label("engagement"),
+            *(func.sum(per_author.c[label]).label(label) for label in LABELS),
+            func.sum(per_author.c.pending).label("pending"),
+            func.coalesce(func.sum(case((per_author.c.author.is_not(None), per_author.c.followers),
+                                        else_=0)), 0).label("reach"),
+        )
+        .group_by(per_author.c.topic_id)
+    )
+    return {row.topic_id: dict(row._mapping) for row in connection.execute(query)}
 
 
 def topic_stats(connection: Connection, topics: Sequence[str], period: Period) -> list[TopicStats]:

@@ -4,6 +4,7 @@ from datetime import timedelta
 
 from listener.analysis.period import iso_week
 from listener.analysis.terms import emerging_terms, log_odds, tokens
+from storage.mentions import text_hash
 
 WEEK = iso_week("2026-W47")
 
@@ -41,3 +42,26 @@ def test_emerging_terms_known_answer(data, engine):
     assert "taste" not in terms  # as common as before
     outage = next(t for t in found if t.term == "outage")
     assert (outage.count, outage.previous_count) == (6, 0) and outage.score > 0
+
+
+def test_emerging_terms_read_a_capped_deterministic_sample_and_say_so(data, engine, monkeypatch):
+    from listener.analysis import terms
+
+    monkeypatch.setattr(terms, "SAMPLE_PER_WEEK", 3)
+    data.topic("Acme", '"acme coffee"')
+    for i in range(5):  # five distinct texts this week, one of them posted twice
+        for copy in range(2 if i == 0 else 1):
+            data.mention("Acme", WEEK.start + timedelta(hours=i, minutes=copy),
+                         f"acme coffee outage number{i}", label=None)
+    data.mention("Acme", WEEK.start - timedelta(days=3), "acme coffee tastes good", label=None)
+    texts_0 = "acme coffee outage number0"
+    with engine.connect() as c:
+        found = emerging_terms(c, "Acme", WEEK, limit=10, min_count=1)
+        again = emerging_terms(c, "Acme", WEEK, limit=10, min_count=1)
+    assert found == again  # deterministic: the smallest text hashes, not whatever comes first
+    outage = next(t for t in found if t.term == "outage")
+    assert (outage.texts, outage.previous_texts, outage.previous_mentions) == (3, 1, 1)
+    texts = {f"acme coffee outage number{i}": f"number{i}" for i in range(5)}
+    sampled = sorted(texts, key=text_hash)[:3]  # the three smallest hashes
+    assert {t.term for t in found if t.term.startswith("number")} == {texts[t] for t in sampled}
+    assert outage.mentions == outage.count == 3 + (texts_0 in sampled)  # copies weigh in
