@@ -112,6 +112,15 @@ class BlueskyConnector(Connector):
         return self._client
 
     def fetch(self, search: Search, state: dict[str, Any] | None, budget: Budget) -> Iterator[Page]:
+        try:
+            yield from self._fetch(search, state, budget)
+        except FatalError:
+            # The run ends here (refused login, rejected query…): close the SDK's httpx
+            # client now, so its pooled socket does not wait for the garbage collector.
+            self.close()
+            raise
+
+    def _fetch(self, search: Search, state: dict[str, Any] | None, budget: Budget) -> Iterator[Page]:
         parts = branches(search.query or "")
         if not parts:
             raise FatalError(f"query {search.query!r} has no term to search Bluesky for")

@@ -112,6 +112,13 @@ class RssConnector(Connector):
         return url
 
     def fetch(self, search: Search, state: dict[str, Any] | None, budget: Budget) -> Iterator[Page]:
+        try:
+            yield from self._fetch(search, state, budget)
+        except FatalError:
+            self.close()  # the run ends here: release the pooled sockets now
+            raise
+
+    def _fetch(self, search: Search, state: dict[str, Any] | None, budget: Budget) -> Iterator[Page]:
         if not budget.allows_request() or budget.exhausted:
             return
         url = search.key
