@@ -23,8 +23,7 @@ promotes ``created_at_i`` to the newest hit seen (closed start, ``>=``).
 from __future__ import annotations
 
 import logging
-import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -32,7 +31,7 @@ import requests
 from pydantic import Field
 
 from connectors import http
-from connectors.base import Budget, Connector, ConnectorSettings, Mention, Page, Search
+from connectors.base import Budget, ConnectorSettings, Mention, Page, Search
 from connectors.errors import (
     CredentialsError,
     FatalError,
@@ -55,29 +54,17 @@ class HackerNewsSettings(ConnectorSettings):
     hits_per_page: int = Field(100, ge=1, le=1000)
 
 
-class HackerNewsConnector(Connector):
+class HackerNewsConnector(http.HttpConnector):
     """Stories and comments matching a topic, newest first within a sliding time window."""
 
     name = "hackernews"
     cursor_field = "created_at_i"
     sorted = False  # newest first within a window: bookmark promoted at the end of a pass
+    user_agent = USER_AGENT
     Settings = HackerNewsSettings
 
-    def __init__(
-        self,
-        settings: ConnectorSettings,
-        *,
-        session: requests.Session | None = None,
-        sleep: http.Sleep | None = None,
-        clock: Callable[[], datetime] | None = None,
-    ):
-        super().__init__(settings)
-        if sleep is not None:
-            self.sleep = sleep  # type: ignore[method-assign]
-        if clock is not None:
-            self.clock = clock  # type: ignore[method-assign]
-        # Waits go through self.sleep, so a test may swap it after construction.
-        self.http = session or http.session(user_agent=USER_AGENT, sleep=lambda s: self.sleep(s))
+    def __init__(self, settings: ConnectorSettings, **injected: Any):
+        super().__init__(settings, **injected)
         self.base_url = (settings.base_url or DEFAULT_BASE_URL).rstrip("/")
 
     def searches(self, topics: Iterable[Search]) -> list[Search]:
@@ -167,14 +154,6 @@ class HackerNewsConnector(Connector):
             raise RetriableError("Hacker News sent an unexpected JSON body", response=response)
         return data
 
-    def clock(self) -> datetime:
-        return datetime.now(UTC)
-
-    def sleep(self, seconds: float) -> None:
-        time.sleep(seconds)
-
-    def close(self) -> None:
-        self.http.close()
 
 
 def _algolia_term(term: Any) -> str:

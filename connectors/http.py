@@ -17,13 +17,14 @@ import email.utils
 import time
 from collections.abc import Callable, Collection, Mapping
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import urlsplit, urlunsplit
 
 import requests
 from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
+from connectors.base import Connector, ConnectorSettings
 from connectors.errors import RateLimited
 
 Sleep = Callable[[float], None]
@@ -256,3 +257,42 @@ def on_rate_limit(
             f"max_wait_seconds={max_wait_seconds:.0f}", reset_at=reset, response=response,
         )
     sleep(seconds)
+
+
+_new_session = session  # HttpConnector.__init__ has a parameter of that name
+
+
+class HttpConnector(Connector):
+    """A connector that talks to its platform through one retrying ``requests`` session.
+
+    ``sleep`` and ``clock`` are methods so a test can pass fakes and never wait;
+    every wait (backoff, rate limits) goes through ``self.sleep``.
+    """
+
+    user_agent: ClassVar[str] = "listener/0.1 (self-hosted social listening)"
+
+    def __init__(
+        self,
+        settings: ConnectorSettings,
+        *,
+        session: requests.Session | None = None,
+        sleep: Sleep | None = None,
+        clock: Callable[[], datetime] | None = None,
+    ):
+        super().__init__(settings)
+        if sleep is not None:
+            self.sleep = sleep  # type: ignore[method-assign]
+        if clock is not None:
+            self.clock = clock  # type: ignore[method-assign]
+        # Waits go through self.sleep, so a test may swap it after construction.
+        self.http = session if session is not None else _new_session(
+            user_agent=self.user_agent, sleep=lambda s: self.sleep(s))
+
+    def clock(self) -> datetime:
+        return datetime.now(UTC)
+
+    def sleep(self, seconds: float) -> None:
+        time.sleep(seconds)
+
+    def close(self) -> None:
+        self.http.close()

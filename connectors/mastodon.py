@@ -28,13 +28,11 @@ instance's ``X-RateLimit-Reset``; requests never sleep inside the connector.
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 from urllib.parse import parse_qs, quote, unquote, urlsplit
 
-import requests
 from mastodon import (
     Mastodon,
     MastodonAPIError,
@@ -48,7 +46,7 @@ from mastodon import (
 from pydantic import Field, SecretStr
 
 from connectors import http
-from connectors.base import Budget, Connector, ConnectorSettings, Mention, Page, Search
+from connectors.base import Budget, ConnectorSettings, Mention, Page, Search
 from connectors.errors import (
     CredentialsError,
     FatalError,
@@ -72,30 +70,18 @@ class MastodonSettings(ConnectorSettings):
     page_size: int = Field(40, ge=1, le=40)  # statuses per request (Mastodon's maximum is 40)
 
 
-class MastodonConnector(Connector):
+class MastodonConnector(http.HttpConnector):
     """Hashtag timelines and (with a token) status search on one or more instances."""
 
     name = "mastodon"
     cursor_field = "min_id"
     sorted = True  # min_id paging walks forward in time
+    user_agent = USER_AGENT
     Settings = MastodonSettings
     secrets = ("access_token",)
 
-    def __init__(
-        self,
-        settings: ConnectorSettings,
-        *,
-        session: requests.Session | None = None,
-        sleep: http.Sleep | None = None,
-        clock: Callable[[], datetime] | None = None,
-    ):
-        super().__init__(settings)
-        if sleep is not None:
-            self.sleep = sleep  # type: ignore[method-assign]
-        if clock is not None:
-            self.clock = clock  # type: ignore[method-assign]
-        # Waits go through self.sleep, so a test may swap it after construction.
-        self.http = session or http.session(user_agent=USER_AGENT, sleep=lambda s: self.sleep(s))
+    def __init__(self, settings: ConnectorSettings, **injected: Any):
+        super().__init__(settings, **injected)
         self._clients: dict[str, Mastodon] = {}
 
     @property
@@ -260,15 +246,6 @@ class MastodonConnector(Connector):
         except MastodonError as error:
             raise RetriableError(f"Mastodon {instance} failed: {error}") from error
 
-    def clock(self) -> datetime:
-        return datetime.now(UTC)
-
-    def sleep(self, seconds: float) -> None:
-        time.sleep(seconds)
-
-    def close(self) -> None:
-        """Close the shared ``requests`` session (every Mastodon.py client uses it)."""
-        self.http.close()
 
 
 def _unparsable(error: MastodonAPIError) -> bool:

@@ -36,8 +36,7 @@ import calendar
 import hashlib
 import logging
 import re
-import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote_plus, urlsplit, urlunsplit
@@ -46,7 +45,7 @@ import feedparser
 import requests
 
 from connectors import http
-from connectors.base import Budget, Connector, ConnectorSettings, Mention, Page, Search
+from connectors.base import Budget, ConnectorSettings, Mention, Page, Search
 from connectors.errors import (
     CredentialsError,
     FatalError,
@@ -70,29 +69,14 @@ class RssSettings(ConnectorSettings):
     news_search_url: str = GOOGLE_NEWS  # {query} is replaced by the URL-encoded topic query
 
 
-class RssConnector(Connector):
+class RssConnector(http.HttpConnector):
     """Feeds by URL, read with conditional GET; a feed is one page."""
 
     name = "rss"
     cursor_field = "etag"
     sorted = False  # feed order is not guaranteed; one page per pass, so it always completes
+    user_agent = USER_AGENT
     Settings = RssSettings
-
-    def __init__(
-        self,
-        settings: ConnectorSettings,
-        *,
-        session: requests.Session | None = None,
-        sleep: http.Sleep | None = None,
-        clock: Callable[[], datetime] | None = None,
-    ):
-        super().__init__(settings)
-        if sleep is not None:
-            self.sleep = sleep  # type: ignore[method-assign]
-        if clock is not None:
-            self.clock = clock  # type: ignore[method-assign]
-        # Waits go through self.sleep, so a test may swap it after construction.
-        self.http = session or http.session(user_agent=USER_AGENT, sleep=lambda s: self.sleep(s))
 
     def searches(self, topics: Iterable[Search]) -> list[Search]:
         streams = {url: Search(key=url) for url in self.settings.feeds}
@@ -186,14 +170,6 @@ class RssConnector(Connector):
             raise FatalError(f"feed {url} answered {response.status_code} (connectors.rss.feeds)")
         return response
 
-    def clock(self) -> datetime:
-        return datetime.now(UTC)
-
-    def sleep(self, seconds: float) -> None:
-        time.sleep(seconds)
-
-    def close(self) -> None:
-        self.http.close()
 
 
 def news_query(query: str) -> str:

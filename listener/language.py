@@ -45,6 +45,11 @@ def normalize_code(tag: str | None) -> str | None:
     """
     if tag is None:
         return None
+    return _normalize_tag(tag)
+
+
+@lru_cache(maxsize=4_096)  # platforms use a handful of tags: parse each once
+def _normalize_tag(tag: str) -> str | None:
     primary = re.split(r"[-_]", tag.strip().lower(), maxsplit=1)[0]
     primary = _ALIASES.get(primary, primary)
     if primary in _NOT_LANGUAGES or not primary.isalpha() or not 2 <= len(primary) <= 3:
@@ -92,3 +97,8 @@ def language_of(text: str, platform_tag: str | None = None) -> Language:
     if tagged is not None:
         return Language(tagged, detected=False)
     return Language(detect(text), detected=True)
+
+
+def preload() -> None:
+    """Load the detector model now (before forking workers, which then share it)."""
+    _model()

@@ -11,9 +11,12 @@ Path of one mention (the same for stored mentions and ``listener eval``)::
 * Languages without a scorer are stored with label ``unscored``, scorer
   ``none`` and a NULL compound; the English lexicon never scores them.
 * Identical (masked text, language) pairs are scored once per run.
-* Large batches are scored on every core by a ``ProcessPoolExecutor``
-  (spawned workers build their scorers once, from picklable settings); small
-  ones stay in-process, where starting workers would cost more than it saves.
+* Large batches are scored on every core by a ``ProcessPoolExecutor``: forked
+  on Linux when no other thread runs (workers inherit the built scorers and the
+  language model), spawned elsewhere (workers build their scorers once, from
+  picklable settings); small ones stay in-process, where starting workers would
+  cost more than it saves. :func:`score_pending` reads and submits chunk N+1
+  before it collects and writes chunk N, so the workers score while it writes.
 * :func:`score_pending` reads only mentions that have no score: an anti-join
   above a watermark kept in ``meta`` (the highest mention id known to be
   scored), so its cost grows with new mentions, not with history. Scores are
@@ -29,17 +32,27 @@ from __future__ import annotations
 import math
 import multiprocessing
 import os
+import sys
+import threading
 import time
 import warnings
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, ClassVar, NamedTuple, Protocol
 
 from sqlalchemy import Connection, Engine, func, select
 
-from listener.language import UNDETERMINED, Language, language_of
+from listener.language import (
+    UNDETERMINED,
+    Language,
+    detect,
+    language_of,
+    normalize_code,
+    preload,
+)
 from listener.query import Query, Term, mask, parse
 from storage.schema import matches, mentions, scores, topics
 from storage.state import get_meta, set_meta
@@ -120,14 +133,52 @@ class _Vader:
                      float(result["neg"]), self.name)
 
 
+@lru_cache(maxsize=1)
+def _fast_english_analyzer_class() -> type:
+    """vaderSentiment's analyzer, minus its per-character emoji loop when there is no emoji.
+
+    ``polarity_scores`` first rebuilds the text one character at a time to replace
+    emojis by their descriptions (a quarter of its time on tweets). Only single
+    characters can match there, so a text holding none of them comes out of that
+    loop as ``text.strip()``; the rest below is vaderSentiment 3.3.2's own code,
+    unchanged. Texts with an emoji take the original method.
+    """
+    from vaderSentiment import vaderSentiment as vs
+
+    class FastAnalyzer(vs.SentimentIntensityAnalyzer):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self._emoji_chars = frozenset(key for key in self.emojis if len(key) == 1)
+
+        def polarity_scores(self, text: str) -> dict[str, float]:
+            if not self._emoji_chars.isdisjoint(text):
+                return super().polarity_scores(text)
+            text = text.strip()
+            sentitext = vs.SentiText(text)
+            sentiments: list[Any] = []
+            words_and_emoticons = sentitext.words_and_emoticons
+            for i, item in enumerate(words_and_emoticons):
+                valence = 0
+                if item.lower() in vs.BOOSTER_DICT:
+                    sentiments.append(valence)
+                    continue
+                if (i < len(words_and_emoticons) - 1 and item.lower() == "kind" and
+                        words_and_emoticons[i + 1].lower() == "of"):
+                    sentiments.append(valence)
+                    continue
+                sentiments = self.sentiment_valence(valence, sentitext, item, i, sentiments)
+            sentiments = self._but_check(words_and_emoticons, sentiments)
+            return self.score_valence(sentiments, text)
+
+    return FastAnalyzer
+
+
 class VaderEnglish(_Vader):
     name = "vader-en"
     lang = "en"
 
     def _new_analyzer(self) -> Any:
-        from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
-
-        return SentimentIntensityAnalyzer()
+        return _fast_english_analyzer_class()()
 
 
 class VaderFrench(_Vader):
@@ -140,14 +191,36 @@ class VaderFrench(_Vader):
         with warnings.catch_warnings():
             # fuzzywuzzy warns about its pure-Python matcher; polarity_scores never uses it.
             warnings.simplefilter("ignore", UserWarning)
-            from vaderSentiment_fr.vaderSentiment import SentimentIntensityAnalyzer
+            from vaderSentiment_fr import vaderSentiment as vs
 
-        return SentimentIntensityAnalyzer()
+        _memoize_unidecode(vs)
+        return vs.SentimentIntensityAnalyzer()
 
     def _key(self, word: str) -> str:
         import unidecode
 
         return unidecode.unidecode(word.lower())
+
+
+class _MemoUnidecode:
+    """Stands in for the ``unidecode`` module inside vadersentiment-fr.
+
+    That module calls ``unidecode.unidecode`` on every word several times per text
+    (a third of its time); the function is pure, so a bounded cache gives the same
+    strings.
+    """
+
+    def __init__(self, module: Any) -> None:
+        self._module = module
+        self.unidecode = lru_cache(maxsize=100_000)(module.unidecode)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._module, name)
+
+
+def _memoize_unidecode(vs: Any) -> None:
+    if not isinstance(vs.unidecode, _MemoUnidecode):
+        vs.unidecode = _MemoUnidecode(vs.unidecode)
 
 
 SCORERS: dict[str, type[_Vader]] = {cls.lang: cls for cls in (VaderEnglish, VaderFrench)}
@@ -178,6 +251,11 @@ class Sentiment:
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__init__(state["overrides"], state["registry"])  # type: ignore[misc]
+
+    def warm(self) -> None:
+        """Build every registered scorer now (before forking workers, which inherit them)."""
+        for lang in self.registry:
+            self.scorer(lang)
 
     def supports(self, lang: str) -> bool:
         return lang in self.registry
@@ -272,22 +350,58 @@ def _init_worker(sentiment: Sentiment) -> None:
     _WORKER = sentiment
 
 
+def _analyse_tuples(sentiment: Sentiment, items: Sequence[Item],
+                    termsets: Sequence[tuple[Term, ...]]) -> list[tuple[str, str, bool, Score]]:
+    """(masked text, language, detected, score) per item: :func:`prepare`, then the scorer.
+
+    Plain tuples, no objects per text; each distinct (masked text, language) is scored once.
+    """
+    results = []
+    append = results.append
+    cached_score = sentiment.cached_score
+    for text, tag, terms in items:
+        masked = " ".join(mask(text, termsets[terms], placeholder="").split())
+        code = normalize_code(tag)
+        if code is None:
+            code, detected = detect(masked), True
+        else:
+            detected = False
+        append((masked, code, detected, cached_score(masked, code)))
+    return results
+
+
+def _results(rows: Iterable[tuple[str, str, bool, Score]]) -> list[Result]:
+    languages: dict[tuple[str, bool], Language] = {}
+    done = []
+    for masked, code, detected, score in rows:
+        language = languages.get((code, detected))
+        if language is None:
+            language = languages[(code, detected)] = Language(code, detected)
+        done.append((Prepared(masked, language), score))
+    return done
+
+
 def _analyse(sentiment: Sentiment, items: Sequence[Item],
              termsets: Sequence[tuple[Term, ...]]) -> list[Result]:
     """Mask, detect and score; each distinct (masked text, language) is scored once."""
-    results = []
-    for text, tag, terms in items:
-        prepared = prepare(text, tag, termsets[terms])
-        results.append((prepared, sentiment.cached_score(*prepared.key)))
-    return results
+    return _results(_analyse_tuples(sentiment, items, termsets))
 
 
 def _analyse_task(items: Sequence[Item],
                   termsets: Sequence[tuple[Term, ...]]) -> list[tuple[str, str, bool, Score]]:
     assert _WORKER is not None, "worker not initialised"
     # plain tuples travel back to the parent much faster than dataclasses
-    return [(p.masked, p.language.code, p.language.detected, score)
-            for p, score in _analyse(_WORKER, items, termsets)]
+    return _analyse_tuples(_WORKER, items, termsets)
+
+
+def _pool_context() -> multiprocessing.context.BaseContext:
+    """fork on Linux when the parent runs no other thread (workers start in milliseconds and
+    inherit the loaded analyzers and language model); spawn elsewhere and when threads run
+    (listener serve), where forking could copy a lock held by another thread."""
+    if (sys.platform.startswith("linux") and threading.active_count() == 1
+            and "fork" in multiprocessing.get_all_start_methods()):
+        return multiprocessing.get_context("fork")
+    return multiprocessing.get_context("spawn")
 
 
 def default_workers(configured: int = 0) -> int:
@@ -326,10 +440,14 @@ class BatchScorer:
     @property
     def pool(self) -> Executor:
         if self._pool is None:
-            # spawn: safe when the parent runs threads (listener serve), same on every OS
+            context = _pool_context()
+            if context.get_start_method() == "fork":
+                # Forked workers inherit the built analyzers and the language model.
+                self.sentiment.warm()
+                preload()
             self._pool = ProcessPoolExecutor(
                 max_workers=self.workers,
-                mp_context=multiprocessing.get_context("spawn"),
+                mp_context=context,
                 initializer=_init_worker,
                 initargs=(self.sentiment,),
             )
@@ -338,6 +456,15 @@ class BatchScorer:
     def run(self, texts: Sequence[str], tags: Sequence[str | None] | None = None,
             terms: Sequence[tuple[Term, ...]] | None = None) -> list[Result]:
         """(Prepared, Score) for each text, in order."""
+        return self.submit(texts, tags, terms)()
+
+    def submit(self, texts: Sequence[str], tags: Sequence[str | None] | None = None,
+               terms: Sequence[tuple[Term, ...]] | None = None) -> Callable[[], list[Result]]:
+        """Like :meth:`run`, but returns at once: call the result to wait for the scores.
+
+        Pooled batches are scored while the caller goes on (reading or writing
+        another chunk); small ones are scored in-process when collected.
+        """
         termsets: dict[tuple[Term, ...], int] = {}
         items: dict[Item, None] = {}
         keys = []
@@ -349,18 +476,23 @@ class BatchScorer:
         unique = list(items)
         sets = list(termsets)
         if self.workers <= 1 or len(unique) < self.in_process_max:
-            done = _analyse(self.sentiment, unique, sets)
-        else:
-            size = max(100, min(self.task_size, math.ceil(len(unique) / self.workers)))
-            futures: list[Future[list[Result]]] = [
-                self.pool.submit(_analyse_task, unique[i : i + size], sets)
-                for i in range(0, len(unique), size)
-            ]
-            done = [(Prepared(masked, Language(code, detected)), score)
-                    for future in futures
-                    for masked, code, detected, score in future.result()]
-        by_item = dict(zip(unique, done, strict=True))
-        return [by_item[item] for item in keys]
+            def collect_in_process() -> list[Result]:
+                by_item = dict(zip(unique, _analyse(self.sentiment, unique, sets), strict=True))
+                return [by_item[item] for item in keys]
+
+            return collect_in_process
+        size = max(100, min(self.task_size, math.ceil(len(unique) / self.workers)))
+        futures: list[Future[list[tuple[str, str, bool, Score]]]] = [
+            self.pool.submit(_analyse_task, unique[i : i + size], sets)
+            for i in range(0, len(unique), size)
+        ]
+
+        def collect() -> list[Result]:
+            done = _results(row for future in futures for row in future.result())
+            by_item = dict(zip(unique, done, strict=True))
+            return [by_item[item] for item in keys]
+
+        return collect
 
 
 @dataclass(frozen=True, slots=True)
@@ -503,47 +635,56 @@ def score_pending(
             total = count_pending(connection, rescore=rescore)
             after = 0 if rescore else _start(connection)
             watermark = int(get_meta(connection, WATERMARK_KEY, 0) or 0)
-        while True:
-            with engine.begin() as connection:
-                rows = connection.execute(_pending_query(after, read_chunk, rescore)).all()
+        def read(start: int) -> tuple[list[Any], Callable[[], list[Result]]] | None:
+            """Read the next chunk and hand it to the scorer (pooled: scored in the background)."""
+            with engine.connect() as connection:
+                rows = connection.execute(_pending_query(start, read_chunk, rescore)).all()
                 if not rows:
-                    break
+                    return None
                 topic_ids = _topics_of(connection, rows[0].id, rows[-1].id)
-                results = batch.run(
-                    [mention_text(row.text, row.title) for row in rows],
-                    [row.lang for row in rows],
-                    [masker.terms(topic_ids.get(row.id, ())) for row in rows],
-                )
-                now = utcnow()
-                out = []
-                seen: set[tuple[str, str]] = set()
-                for row, (item, score) in zip(rows, results, strict=True):
-                    lang = item.language.code
-                    if score.label == "unscored":
-                        unscored_by_lang[lang] += 1
-                    else:
-                        scored_by_lang[lang] += 1
-                        if item.key in seen:
-                            report.reused += 1
-                        seen.add(item.key)
-                    labels[score.label] += 1
-                    report.detected += item.language.detected
-                    out.append({
-                        "mention_id": row.id, "lang": lang,
-                        "lang_detected": item.language.detected, "label": score.label,
-                        "compound": score.compound, "pos": score.pos, "neu": score.neu,
-                        "neg": score.neg, "scorer": score.scorer, "scored_at": now,
-                    })
-                report.distinct += len(seen)
+            return rows, batch.submit(
+                [mention_text(row.text, row.title) for row in rows],
+                [row.lang for row in rows],
+                [masker.terms(topic_ids.get(row.id, ())) for row in rows],
+            )
+
+        current = read(after)
+        while current is not None:
+            rows, pending = current
+            after = rows[-1].id
+            # Chunk N+1 is read and submitted before chunk N is collected and written,
+            # so the workers score while this process writes.
+            upcoming = read(after) if len(rows) >= read_chunk else None
+            results = pending()
+            now = utcnow()
+            out = []
+            seen: set[tuple[str, str]] = set()
+            for row, (item, score) in zip(rows, results, strict=True):
+                lang = item.language.code
+                if score.label == "unscored":
+                    unscored_by_lang[lang] += 1
+                else:
+                    scored_by_lang[lang] += 1
+                    if item.key in seen:
+                        report.reused += 1
+                    seen.add(item.key)
+                labels[score.label] += 1
+                report.detected += item.language.detected
+                out.append({
+                    "mention_id": row.id, "lang": lang,
+                    "lang_detected": item.language.detected, "label": score.label,
+                    "compound": score.compound, "pos": score.pos, "neu": score.neu,
+                    "neg": score.neg, "scorer": score.scorer, "scored_at": now,
+                })
+            report.distinct += len(seen)
+            with engine.begin() as connection:
                 _write(connection, out)
-                after = rows[-1].id
                 watermark = max(watermark, after)
                 set_meta(connection, WATERMARK_KEY, watermark)
             report.mentions += len(rows)
             if progress is not None:
                 progress(report.mentions, max(total, report.mentions))
-            if len(rows) < read_chunk:
-                break
+            current = upcoming
     finally:
         if owned:
             batch.close()
