@@ -65,8 +65,15 @@ def import_file(
                     flush()
         if batch:
             flush()
-    finally:
-        counts = {"records": report.records, "new": report.new, "bad": len(report.bad), "file": str(path)}
-        with engine.begin() as connection:
-            runs.finish_run(connection, run_id, "partial" if report.bad else "ok", counts)
+    except BaseException as error:  # record the run as failed, then let the error surface
+        _finish(engine, run_id, report, path, "failed", f"{type(error).__name__}: {error}")
+        raise
+    _finish(engine, run_id, report, path, "partial" if report.bad else "ok")
     return report
+
+
+def _finish(engine: Engine, run_id: int, report: ImportReport, path: Path, status: str,
+            error: str | None = None) -> None:
+    counts = {"records": report.records, "new": report.new, "bad": len(report.bad), "file": str(path)}
+    with engine.begin() as connection:
+        runs.finish_run(connection, run_id, status, counts, error)

@@ -77,7 +77,7 @@ def current_revision(engine: Engine) -> str | None:
         return None
 
 
-def head_revision(engine: Engine | None = None) -> str | None:
+def head_revision() -> str | None:
     from alembic.script import ScriptDirectory
 
     return ScriptDirectory.from_config(_alembic_config()).get_current_head()

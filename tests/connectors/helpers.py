@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from connectors import REGISTRY
@@ -82,3 +83,7 @@ def connector(name: str, sandbox: Sandbox | None = None, *, clock: datetime | No
     if clock is not None and hasattr(cls, "clock"):
         instance.clock = lambda: clock
     return instance
+
+
+# The recorded real payloads live in shared/, beside the repository checkout.
+RECORDED = Path(__file__).resolve().parents[3] / "shared" / "recorded"

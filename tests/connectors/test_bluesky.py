@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
@@ -12,9 +11,10 @@ from connectors.base import Budget, Search
 from connectors.bluesky import BlueskyConnector, BlueskySettings
 from connectors.errors import CredentialsError, RateLimited
 from listener.sandbox import DEMO_TOPICS, Faults, Sandbox, generate_world
+from tests.connectors import helpers
 from tests.connectors.loopback import Answer, serve
 
-RECORDED = Path("/work/shared/recorded/bluesky/atproto-sdk_thread_view_post_with_embed_media.json")
+RECORDED = helpers.RECORDED / "bluesky" / "atproto-sdk_thread_view_post_with_embed_media.json"
 END = datetime(2026, 11, 1, 12, tzinfo=UTC)
 WORLD = generate_world(start=END - timedelta(days=5), end=END, seed=7, per_day=30, platforms=("bluesky",))
 TOPICS = [Search(key=f"topic:{t.name}", topic=t.name, query=t.query) for t in DEMO_TOPICS]

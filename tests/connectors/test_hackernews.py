@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
@@ -13,9 +12,10 @@ from connectors.base import Budget, Search
 from connectors.errors import RateLimited, RetriableError
 from connectors.hackernews import HackerNewsConnector, HackerNewsSettings, hit_to_mention
 from listener.sandbox import DEMO_TOPICS, Faults, Sandbox, generate_world
+from tests.connectors import helpers
 from tests.connectors.loopback import Answer, serve
 
-RECORDED = Path("/work/shared/recorded/hackernews/node-hacker-news-api_fixtures.json")
+RECORDED = helpers.RECORDED / "hackernews" / "node-hacker-news-api_fixtures.json"
 END = datetime(2026, 11, 1, 12, tzinfo=UTC)
 WORLD = generate_world(start=END - timedelta(days=5), end=END, seed=4, per_day=40,
                        platforms=("hackernews",))

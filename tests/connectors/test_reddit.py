@@ -7,7 +7,6 @@ import json
 import threading
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
 import pytest
 import vcr
@@ -18,9 +17,10 @@ from connectors.reddit import RedditConnector, to_reddit
 from listener.query import parse
 from listener.sandbox import Faults, Sandbox, World
 from listener.sandbox.reddit import fullname, is_submission
+from tests.connectors import helpers
 from tests.connectors.helpers import Run, close_all, connector, drain, topic_searches, world
 
-RECORDED = Path(__file__).resolve().parents[3] / "shared" / "recorded" / "reddit"
+RECORDED = helpers.RECORDED / "reddit"
 ACME = topic_searches()[0]
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
@@ -11,9 +10,10 @@ from connectors.base import Budget, Search
 from connectors.errors import CredentialsError, RetriableError
 from connectors.rss import RssConnector, RssSettings, news_query
 from listener.sandbox import DEMO_TOPICS, Faults, Sandbox, generate_world
+from tests.connectors import helpers
 from tests.connectors.loopback import Answer, serve
 
-RECORDED = Path("/work/shared/recorded/rss")
+RECORDED = helpers.RECORDED / "rss"
 END = datetime(2026, 11, 1, 12, tzinfo=UTC)
 WORLD = generate_world(start=END - timedelta(days=5), end=END, seed=5, per_day=30, platforms=("rss",))
 TOPICS = [Search(key=f"topic:{t.name}", topic=t.name, query=t.query) for t in DEMO_TOPICS]

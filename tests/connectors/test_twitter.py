@@ -6,7 +6,6 @@ import json
 import threading
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
 import pytest
 import vcr
@@ -16,9 +15,10 @@ from connectors.errors import CredentialsError, FatalError, RateLimited, Retriab
 from connectors.twitter import XConnector, x_query
 from listener.query import parse
 from listener.sandbox import DEMO_TOPICS, Faults, Sandbox, World
+from tests.connectors import helpers
 from tests.connectors.helpers import close_all, connector, drain, topic_searches, world
 
-RECORDED = Path(__file__).resolve().parents[3] / "shared" / "recorded" / "twitter"
+RECORDED = helpers.RECORDED / "twitter"
 ACME = topic_searches()[0]
 # Rate-limit tests run on the real clock (reset headers are real times): a bookmark
 # before every post stands in for the backfill window.

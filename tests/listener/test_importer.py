@@ -80,3 +80,21 @@ def test_hostile_text_is_stored_exactly_as_given(engine, tmp_path):
         {"source": "x", "id": "1", "text": hostile, "created_at": "2026-11-17"}]))
     with engine.connect() as connection:
         assert connection.execute(select(mentions.c.text)).scalar_one() == hostile
+
+
+def test_an_import_that_crashes_is_recorded_as_failed(engine, tmp_path, monkeypatch):
+    import pytest
+    from sqlalchemy import select as sql_select
+
+    from listener import importer
+    from storage.schema import runs
+
+    def broken_store(self, batch, **_):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(importer.Ingestor, "store", broken_store)
+    with pytest.raises(RuntimeError):
+        import_file(engine, validate(CONFIG), jsonl(tmp_path / "m.jsonl", GOOD))
+    with engine.connect() as connection:
+        status, error = connection.execute(sql_select(runs.c.status, runs.c.error)).one()
+    assert status == "failed" and "disk full" in error

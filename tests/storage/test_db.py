@@ -5,7 +5,7 @@ from storage import db
 
 def test_schema_is_created_on_first_use_and_upgrade_is_then_a_no_op(database_url):
     engine = db.create(database_url)
-    assert db.current_revision(engine) == db.head_revision(engine)
+    assert db.current_revision(engine) == db.head_revision()
     assert db.upgrade_schema(engine) is False
     names = set(inspect(engine).get_table_names())
     assert {"mentions", "authors", "topics", "matches", "scores", "connector_state", "runs",
