@@ -2,7 +2,7 @@
 
 Not a test. Run: python bench/bench_scoring.py [--n 40000] [--workers 0]
 
-Texts: the 4,200 labelled tweets of ../shared/labelled (or a built-in sample),
+Texts: the 4,200 labelled tweets of tests/fixtures/labelled (or a built-in sample),
 repeated with a varying suffix so that each text is distinct (no duplicate
 savings for us), then a second run with 30% exact copies (retweets) to show
 the effect of scoring each distinct text once. Both sides score the same
@@ -20,7 +20,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-LABELLED = Path(__file__).resolve().parents[2] / "shared" / "labelled" / "vader_tweets_GroundTruth.tsv"
+LABELLED = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "labelled" / "vader_tweets_GroundTruth.tsv"
 SAMPLE = [
     "@acme the new latte is amazing, thank you!",
     "Waited 40 minutes for a cold coffee. Never again @acme",

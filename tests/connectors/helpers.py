@@ -85,5 +85,5 @@ def connector(name: str, sandbox: Sandbox | None = None, *, clock: datetime | No
     return instance
 
 
-# The recorded real payloads live in shared/, beside the repository checkout.
-RECORDED = Path(__file__).resolve().parents[3] / "shared" / "recorded"
+# The recorded real payloads, copied into the repository with their provenance (README.md there).
+RECORDED = Path(__file__).resolve().parents[1] / "fixtures" / "recorded"
