@@ -1,0 +1,1 @@
+"""Sentiment: text normalisation, scorers (learned and VADER), batching, corrected totals."""
