@@ -8,10 +8,8 @@ copies rather than N conversations.
 ``story_key(mention)``:
 
 1. the canonical URL of the linked article: the mention's own ``url`` for news
-   items (RSS entries, Hacker News stories), else the first link in its text;
-   canonical means lower-case scheme and host, no ``www.``, no tracking
-   parameters (``utm_*``, ``fbclid``, ``gclid``…), no fragment, no trailing
-   slash, remaining query parameters sorted;
+   items (RSS entries, Hacker News stories), else the first link in its text
+   (see :func:`canonical_url`: w3lib's canonical form plus listener's rules);
 2. else, for news items (those with a title), ``title:`` + a hash of the
    normalised title, so the same story syndicated under different URLs with
    the same headline groups together;
@@ -26,6 +24,10 @@ still groups with other posts linking to it.
 into :class:`Story` tuples (key, copies, first seen), biggest first; the digest
 can use it on the mentions of a period (or run the same GROUP BY in SQL over
 the indexed ``mentions.story_key`` column).
+
+Keys are stored, so a change to these rules ships with a migration that
+recomputes the stored keys (``storage/migrations/versions/*_story_keys*``):
+old and new copies of a story must keep meeting under one key.
 """
 
 from __future__ import annotations
@@ -38,44 +40,110 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+from w3lib.url import canonicalize_url
+
 from listener.query import normalize
 
-__all__ = ["Story", "canonical_url", "group_stories", "story_key", "title_key"]
+__all__ = ["Story", "canonical_url", "find_urls", "group_stories", "story_key", "title_key"]
 
-_URL_RE = re.compile(r"https?://[^\s<>\"'()\[\]{}]+", re.IGNORECASE)
+# Parentheses are allowed inside a URL (Wikipedia's ``Foo_(bar)``); an unbalanced
+# closing one is the text's, not the URL's (``(see https://a.example/x)``).
+_URL_RE = re.compile(r"https?://[^\s<>\"'\[\]{}]+", re.IGNORECASE)
 _TRAILING_PUNCT = ".,;:!?»”’'\""
-_TRACKING = {"fbclid", "gclid", "dclid", "msclkid", "mc_cid", "mc_eid", "igshid", "yclid", "ref_src"}
+# Query parameters that say who shared or clicked, never which page.
+_TRACKING = {
+    "fbclid", "gclid", "gclsrc", "dclid", "msclkid", "twclid", "ttclid", "li_fat_id", "wbraid",
+    "gbraid", "mc_cid", "mc_eid", "igshid", "igsh", "yclid", "ref", "ref_src", "ref_url",
+    "referrer", "si", "smid", "smtyp", "ocid", "cmpid", "_ga", "_gl", "_hsenc", "_hsmi",
+    "mkt_tok", "spm", "guccounter", "guce_referrer", "guce_referrer_sig", "feature", "share",
+    "s_cid", "amp", "outputtype", "output", "__twitter_impression",
+}
+_TRACKING_PREFIXES = ("utm_", "hsa_", "pk_", "mtm_", "itm_")
+# ``output=amp``/``outputType=amp`` mean the AMP rendering; other values may pick the page.
+_AMP_VALUED = {"output", "outputtype"}
+# Mobile and AMP copies of a site: the first host label is dropped.
+_MOBILE_LABELS = {"m", "mobile", "amp", "www"}
+_HOST_ALIASES = {"twitter.com": "x.com", "mobile.twitter.com": "x.com"}
+_HOST_RE = re.compile(r"[a-z0-9_-]+(?:\.[a-z0-9_-]+)*|[0-9a-f:.]*:[0-9a-f:.]*")
+# An ``amp`` path segment (``/news/amp/x``, ``/x/amp``) or suffix (``x.amp``, ``x.amp.html``).
+_AMP_PATH = re.compile(r"/amp(?=/|$)|\.amp(?=(?:\.html?)?/?$)", re.IGNORECASE)
 # A mention's own URL on these sources is its permalink, not an article.
 _NEWS_SOURCES = {"rss", "hackernews", "file"}
 _HN_ITEM = "news.ycombinator.com/item"
 
 
 def canonical_url(url: str) -> str | None:
-    """``url`` in canonical form, or None when it is not an http(s) URL with a host."""
+    """``url`` in canonical form, or None when it is not an http(s) URL with a host.
+
+    w3lib does the RFC 3986 part (IDNA hosts, one percent-encoding of each
+    character, unreserved characters decoded, sorted query, no fragment); on top
+    come listener's rules: https, no ``www.``/mobile/AMP host or AMP path, no
+    tracking parameters, no default port, no user info, no trailing slash.
+    """
+    url = _unwrap_amp_cache(url.strip())
     try:
-        parts = urlsplit(url.strip())
-    except ValueError:
-        return None
-    scheme = parts.scheme.lower()
-    if scheme not in ("http", "https") or not parts.hostname:
-        return None
-    host = parts.hostname.lower().rstrip(".")
-    if host.startswith("www."):
-        host = host[4:]
-    try:
+        if urlsplit(url).scheme.lower() not in ("http", "https"):
+            return None
+        parts = urlsplit(canonicalize_url(url))
         port = parts.port
-    except ValueError:
+    except ValueError:  # malformed authority, port or IDNA label
         return None
-    if port and not ((scheme == "http" and port == 80) or (scheme == "https" and port == 443)):
+    host = _canonical_host(parts.hostname or "")
+    if not _HOST_RE.fullmatch(host):
+        return None
+    if ":" in host:  # IPv6 literal
+        host = f"[{host}]"
+    if port and port not in (80, 443):
         host = f"{host}:{port}"
-    query = [
-        (key, value)
-        for key, value in parse_qsl(parts.query, keep_blank_values=True)
-        if not key.lower().startswith("utm_") and key.lower() not in _TRACKING
-    ]
-    path = parts.path.rstrip("/")
+    query = [(key, value) for key, value in parse_qsl(parts.query, keep_blank_values=True)
+             if not _is_tracking(key, value)]
+    path = _AMP_PATH.sub("", parts.path).rstrip("/")
+    if host == "youtu.be" and path.count("/") == 1:  # short links to a video
+        host, path, query = "youtube.com", "/watch", sorted([*query, ("v", path[1:])])
     # http and https copies of one article are one story: the key uses https.
-    return urlunsplit(("https", host, path, urlencode(sorted(query)), ""))
+    return urlunsplit(("https", host, path, urlencode(query), ""))
+
+
+def _unwrap_amp_cache(url: str) -> str:
+    """The publisher's URL behind Google's AMP cache or AMP viewer, else ``url`` itself."""
+    match = re.match(r"(?i)https?://(?:[^/]+\.cdn\.ampproject\.org/[cv]/(s/)?"
+                     r"|(?:www\.)?google\.[a-z.]+/amp/(s/)?)(.+)", url)
+    if not match:
+        return url
+    secure = match.group(1) or match.group(2)
+    return ("https://" if secure else "http://") + match.group(3)
+
+
+def _canonical_host(host: str) -> str:
+    labels = host.lower().rstrip(".").split(".")
+    # en.m.wikipedia.org, m.facebook.com, amp.theguardian.com, www.example.com
+    labels = [label for i, label in enumerate(labels)
+              if not (label in _MOBILE_LABELS and i < len(labels) - 2)]
+    host = ".".join(labels)
+    return _HOST_ALIASES.get(host, host)
+
+
+def _is_tracking(key: str, value: str) -> bool:
+    key = key.lower()
+    if key in _AMP_VALUED:
+        return value.lower() == "amp"
+    return key in _TRACKING or key.startswith(_TRACKING_PREFIXES)
+
+
+def find_urls(text: str) -> list[str]:
+    """The http(s) URLs in ``text``, without the punctuation or bracket that closes a sentence."""
+    urls = []
+    for match in _URL_RE.finditer(text):
+        url = match.group(0)
+        while True:
+            trimmed = url.rstrip(_TRAILING_PUNCT)
+            if trimmed.endswith(")") and trimmed.count("(") < trimmed.count(")"):
+                trimmed = trimmed[:-1]
+            if trimmed == url:
+                break
+            url = trimmed
+        urls.append(url)
+    return urls
 
 
 def title_key(title: str) -> str | None:
@@ -105,8 +173,8 @@ def story_key(mention: Any) -> str | None:
         key = canonical_url(url)
         if key:
             return key[:255]
-    for match in _URL_RE.finditer(text):
-        key = canonical_url(match.group(0).rstrip(_TRAILING_PUNCT))
+    for link in find_urls(text):
+        key = canonical_url(link)
         if key:
             return key[:255]
     if title:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
+
 from connectors.base import Mention
-from listener.stories import canonical_url, group_stories, story_key
+from listener.stories import canonical_url, find_urls, group_stories, story_key
 
 T = datetime(2026, 11, 1, tzinfo=UTC)
 
@@ -17,6 +19,127 @@ def m(source, text, url=None, title=None, i="1"):
 def test_canonical_url_drops_tracking_www_fragment_and_trailing_slash():
     assert canonical_url("HTTP://WWW.Example.com/a/b/?utm_source=x&id=2&fbclid=z#top") == \
         "https://example.com/a/b?id=2"
+
+
+# (first, second): links to the same story.
+SAME = [
+    # tracking parameters
+    ("https://www.theguardian.com/technology/2024/may/14/openai-gpt4o?utm_source=twitter&utm_medium=social",
+     "https://www.theguardian.com/technology/2024/may/14/openai-gpt4o"),
+    ("https://www.nytimes.com/2024/01/01/technology/ai.html?smid=nytcore-ios-share&referringSource=articleShare",
+     "https://www.nytimes.com/2024/01/01/technology/ai.html?referringSource=articleShare"),
+    ("https://open.spotify.com/episode/4rOoJ6Egrf8K2IrywzwOMk?si=1f2e3d4c5b6a7980",
+     "https://open.spotify.com/episode/4rOoJ6Egrf8K2IrywzwOMk"),
+    ("https://www.youtube.com/watch?v=dQw4w9WgXcQ&si=Abc123xyz&feature=share",
+     "https://www.youtube.com/watch?v=dQw4w9WgXcQ"),
+    ("https://techcrunch.com/2024/03/05/acme-raises/?ref=producthunt",
+     "https://techcrunch.com/2024/03/05/acme-raises/"),
+    ("https://www.example-shop.com/blog/launch?fbclid=IwAR0abcDEF123",
+     "https://example-shop.com/blog/launch"),
+    ("https://www.acme.com/pricing?gclid=Cj0KCQiA&msclkid=abc123&_ga=2.1.2.3",
+     "https://acme.com/pricing"),
+    ("https://www.instagram.com/p/C5xYz/?igsh=MWQ1ZGUxMzBkMA==",
+     "https://www.instagram.com/p/C5xYz/"),
+    ("https://blog.acme.io/post/42?mc_cid=abc&mc_eid=def&pk_campaign=spring",
+     "https://blog.acme.io/post/42"),
+    ("https://twitter.com/acme/status/1780000000000000000?ref_src=twsrc%5Etfw",
+     "https://x.com/acme/status/1780000000000000000"),
+    # AMP and mobile copies
+    ("https://amp.theguardian.com/world/2024/apr/01/story",
+     "https://www.theguardian.com/world/2024/apr/01/story"),
+    ("https://www.bbc.co.uk/news/amp/world-europe-68000000",
+     "https://www.bbc.co.uk/news/world-europe-68000000"),
+    ("https://www.bbc.com/news/articles/c0000000000o.amp",
+     "https://www.bbc.com/news/articles/c0000000000o"),
+    ("https://www.washingtonpost.com/technology/2024/02/02/ai-chips/?outputType=amp",
+     "https://www.washingtonpost.com/technology/2024/02/02/ai-chips/"),
+    ("https://www-theverge-com.cdn.ampproject.org/c/s/www.theverge.com/2024/1/1/acme",
+     "https://www.theverge.com/2024/1/1/acme"),
+    ("https://www.google.com/amp/s/www.cnbc.com/amp/2024/05/01/acme-earnings.html",
+     "https://www.cnbc.com/2024/05/01/acme-earnings.html"),
+    ("https://en.m.wikipedia.org/wiki/Social_listening",
+     "https://en.wikipedia.org/wiki/Social_listening"),
+    ("https://m.facebook.com/acme/posts/123456789",
+     "https://www.facebook.com/acme/posts/123456789"),
+    ("https://mobile.twitter.com/acme/status/1780000000000000000",
+     "https://twitter.com/acme/status/1780000000000000000"),
+    ("https://m.youtube.com/watch?v=dQw4w9WgXcQ",
+     "https://youtu.be/dQw4w9WgXcQ?si=Zx9"),
+    ("https://www.independent.co.uk/news/acme-b2500000.html?amp",
+     "https://www.independent.co.uk/news/acme-b2500000.html"),
+    # percent-encoding, IDNA, case
+    ("https://de.wikipedia.org/wiki/B%C3%BCcher", "https://de.wikipedia.org/wiki/Bücher"),
+    ("https://example.org/~alice/notes", "https://example.org/%7Ealice/notes"),
+    ("https://example.org/a%7eb", "https://example.org/a~b"),
+    ("https://example.org/caf%c3%a9", "https://example.org/caf%C3%A9"),
+    ("https://bücher.de/angebote/neu", "https://xn--bcher-kva.de/angebote/neu"),
+    ("https://münchen.de/aktuell", "https://XN--MNCHEN-3YA.DE/aktuell"),
+    ("https://en.wikipedia.org/wiki/Foo_%28bar%29", "https://en.wikipedia.org/wiki/Foo_(bar)"),
+    ("HTTPS://NEWS.EXAMPLE.COM/Story", "https://news.example.com/Story"),
+    ("https://example.com/search?q=social%20listening", "https://example.com/search?q=social+listening"),
+    # scheme, www, port, trailing slash, fragment, query order, user info
+    ("http://www.reuters.com/technology/acme-2024-05-01/", "https://reuters.com/technology/acme-2024-05-01"),
+    ("https://arstechnica.com:443/gadgets/2024/acme/", "https://arstechnica.com/gadgets/2024/acme"),
+    ("https://lwn.net/Articles/960000/#Comments", "https://lwn.net/Articles/960000/"),
+    ("https://shop.example.com/item?color=red&id=7", "https://shop.example.com/item?id=7&color=red"),
+    ("https://news.example.com./2024/story", "https://news.example.com/2024/story"),
+    ("https://reader:secret@feeds.example.com/post/1", "https://feeds.example.com/post/1"),
+    ("https://github.com/acme/listener/", "https://github.com/acme/listener?utm_source=hn"),
+]
+
+# (first, second): different stories that a careless canonicaliser would merge.
+DIFFERENT = [
+    ("https://en.wikipedia.org/wiki/Foo_(bar)", "https://en.wikipedia.org/wiki/Foo"),
+    ("https://en.wikipedia.org/wiki/Mercury_(planet)", "https://en.wikipedia.org/wiki/Mercury_(element)"),
+    ("https://www.youtube.com/watch?v=dQw4w9WgXcQ", "https://www.youtube.com/watch?v=9bZkp7q19f0"),
+    ("https://news.ycombinator.com/item?id=40000000", "https://news.ycombinator.com/item?id=40000001"),
+    ("https://example.com/Story", "https://example.com/story"),
+    ("https://example.org/a%2Fb", "https://example.org/a/b"),
+    ("https://blog.acme.io/post/42", "https://acme.io/post/42"),
+    ("https://acme.com/search?q=listener", "https://acme.com/search?q=listeners"),
+    ("https://acme.com/page?id=1", "https://acme.com/page?id=2"),
+    ("https://acme.com:8443/status", "https://acme.com/status"),
+    ("https://github.com/acme/listener/issues/16", "https://github.com/acme/listener/issues/15"),
+    ("https://www.bbc.co.uk/news/world-europe-68000000", "https://www.bbc.com/news/world-europe-68000000"),
+    ("https://example.com/tag/amplifiers", "https://example.com/tag"),
+    ("https://example.com/videos?output=json", "https://example.com/videos"),
+]
+
+
+@pytest.mark.parametrize(("first", "second"), SAME)
+def test_copies_of_one_story_get_one_canonical_url(first, second):
+    assert canonical_url(first) == canonical_url(second) is not None
+
+
+@pytest.mark.parametrize(("first", "second"), DIFFERENT)
+def test_different_stories_keep_different_canonical_urls(first, second):
+    assert canonical_url(first) != canonical_url(second)
+
+
+def test_the_table_covers_forty_real_world_pairs():
+    assert len(SAME) + len(DIFFERENT) >= 40
+
+
+@pytest.mark.parametrize("url", ["ftp://example.com/file", "https://", "mailto:a@example.com",
+                                 "https://bad host.example/x", "http://example.com:99999/"])
+def test_non_web_or_malformed_urls_have_no_canonical_form(url):
+    assert canonical_url(url) is None
+
+
+def test_canonical_url_never_keeps_user_info():
+    assert "secret" not in canonical_url("https://reader:secret@feeds.example.com/a")
+
+
+def test_find_urls_keeps_balanced_parentheses_and_drops_closing_punctuation():
+    text = ("see (https://en.wikipedia.org/wiki/Foo_(bar)). Also [docs](https://acme.io/docs), "
+            "«https://acme.io/a?x=1»!")
+    assert find_urls(text) == ["https://en.wikipedia.org/wiki/Foo_(bar)", "https://acme.io/docs",
+                               "https://acme.io/a?x=1"]
+
+
+def test_post_linking_to_a_wikipedia_page_with_parentheses_keys_the_whole_page():
+    post = m("mastodon", "context: https://en.wikipedia.org/wiki/Mercury_(planet)")
+    assert story_key(post) == "https://en.wikipedia.org/wiki/Mercury_(planet)"
 
 
 def test_same_link_on_several_platforms_is_one_story():

@@ -28,3 +28,24 @@ def test_redacted_url_hides_the_password():
 
 def test_the_fast_path_revision_is_the_newest_migration():
     assert db.head_revision() == db.SCHEMA_REVISION
+
+
+def test_upgrade_recomputes_story_keys_written_by_older_rules(database_url):
+    from alembic import command
+
+    engine = db.create(database_url, upgrade=False)
+    config = db._alembic_config()
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0003")
+        connection.execute(text(
+            "INSERT INTO mentions (source, external_id, created_at, collected_at, text, url, title, "
+            "text_hash, story_key) VALUES "
+            "('rss', '1', '2026-11-01', '2026-11-01', 'x', 'https://xn--bcher-kva.de/a%7Eb?ref=hn', "
+            "'Neu', 'h1', 'https://xn--bcher-kva.de/a%7Eb?ref=hn'), "
+            "('mastodon', '2', '2026-11-01', '2026-11-01', 'plain post', NULL, NULL, 'h2', NULL)"))
+    db.upgrade_schema(engine)
+    with engine.connect() as connection:
+        keys = dict(connection.execute(text("SELECT external_id, story_key FROM mentions")).all())
+    assert keys == {"1": "https://xn--bcher-kva.de/a~b", "2": None}
+    engine.dispose()
