@@ -25,20 +25,20 @@ from pathlib import Path
 from typing import Any
 
 from markupsafe import escape
-from sqlalchemy import Connection, Engine, String, cast, func, insert, select, update
+from sqlalchemy import Connection, Engine, func, insert, select, update
 
 from listener.analysis import conversations
 from listener.analysis.influencers import top_influencers
 from listener.analysis.period import Period
-from listener.analysis.spikes import detect_spikes
 from listener.analysis.terms import emerging_terms
-from listener.analysis.trends import daily_series, top_mentions, topic_stats
+from listener.analysis.trends import daily_series, top_mentions
+from listener.analysis.weekly import topic_weeks
 from listener.config import Config, DigestConfig, SmtpConfig
 from reports import email as email_module
 from reports import model
 from reports.render import Rendered, render
 from reports.smtp import DeliveryError, Mailer, SmtpSettings
-from storage.schema import connector_runs, digests_sent, matches, mentions, scores
+from storage.schema import connector_runs, digests_sent, matches, scores
 from storage.times import utcnow
 
 TOP_POSTS = 3
@@ -59,26 +59,9 @@ def build_digest(connection: Connection, config: Config, digest: DigestConfig, p
     """Everything one ``[[digests]]`` entry shows for ``period``, from its own topics only."""
     now = now or utcnow()
     names = [config.topic(name).name for name in digest.topics]
-    stats = topic_stats(connection, names, period)
-    voiced = [s for s in stats if s.kind in ("brand", "competitor")]
-    brands = [s for s in stats if s.kind == "brand"]
-    stories = _story_counts(connection, names, period)
-    rows = [_topic_row(s, stories.get(s.topic)) for s in stats]
-    voiced_names = [s.topic for s in voiced]
-    # headline: the brands of this digest (all voiced topics when it names no brand)
-    lead = brands or voiced or stats
-
-    def total(attribute: str) -> int:
-        return sum(int(getattr(s, attribute)) for s in lead)
-
-    headline = model.Headline(
-        volume=total("volume"), previous_volume=total("previous_volume"),
-        positive=total("positive"), neutral=total("neutral"), negative=total("negative"),
-        unscored=total("unscored"), previous_positive=total("previous_positive"),
-        previous_negative=total("previous_negative"), previous_scored=total("previous_scored"),
-        brand_and_competitors=sum(s.volume for s in voiced),
-        previous_brand_and_competitors=sum(s.previous_volume for s in voiced),
-    )
+    figures = topic_weeks(connection, names, period, spike_posts=TOP_POSTS)
+    voiced_names = [f.topic for f in figures if f.kind in ("brand", "competitor")]
+    lead = _lead_topics(figures)
     return model.Digest(
         name=digest.name,
         language=digest.language,
@@ -86,30 +69,19 @@ def build_digest(connection: Connection, config: Config, digest: DigestConfig, p
         start=period.start.date(),
         end=(period.end - timedelta(days=1)).date(),
         generated_at=now,
-        brands=tuple(s.topic for s in brands),
-        competitors=tuple(s.topic for s in voiced if s.kind == "competitor"),
-        headline=headline,
-        comparison=[r for r in rows if r.kind in ("brand", "competitor")],
-        industry=[r for r in rows if r.kind == "industry"],
-        top_positive=[_post(m) for m in _top(connection, _lead_topics(stats), period, "positive")],
-        top_negative=[_post(m) for m in _top(connection, _lead_topics(stats), period, "negative")],
-        emerging_terms=_terms(connection, _lead_topics(stats), period),
+        brands=tuple(f.topic for f in figures if f.kind == "brand"),
+        competitors=tuple(f.topic for f in figures if f.kind == "competitor"),
+        figures=figures,
+        top_positive=[_post(m) for m in _top(connection, lead, period, "positive")],
+        top_negative=[_post(m) for m in _top(connection, lead, period, "negative")],
+        emerging_terms=_terms(connection, lead, period),
         conversations=_conversations(connection, names, period, now),
         influencers=_influencers(connection, names, period),
-        spikes=[_spike(s) for s in detect_spikes(connection, names, period, posts=TOP_POSTS)],
+        spikes=[_spike(s) for f in figures for s in f.spikes],
         sources=source_health(connection, config, now),
         unscored_by_language=unscored_by_language(connection, names, period),
         daily_volume=_daily(connection, voiced_names, period),
     )
-
-
-def _topic_row(s: Any, stories: int | None) -> model.TopicRow:
-    return model.TopicRow(
-        topic=s.topic, kind=s.kind, volume=s.volume, previous_volume=s.previous_volume,
-        positive=s.positive, neutral=s.neutral, negative=s.negative, unscored=s.unscored,
-        unique_authors=s.unique_authors, reach=s.reach, engagement=s.engagement,
-        share_of_voice=s.share_of_voice, net_sentiment=s.net_sentiment,
-        previous_net_sentiment=s.previous_net_sentiment, stories=stories)
 
 
 def _post(item: dict[str, Any], topics: Sequence[str] = ()) -> model.Post:
@@ -122,7 +94,7 @@ def _post(item: dict[str, Any], topics: Sequence[str] = ()) -> model.Post:
         author=item.get("author"), text=text, url=item.get("url"),
         created_at=item.get("created_at"), topics=tuple(item.get("topics") or topics),
         compound=item.get("compound"), followers=item.get("followers"),
-        engagement=item.get("engagement"))
+        engagement=item.get("engagement"), copies=int(item.get("copies") or 1))
 
 
 def _top(connection: Connection, names: list[str], period: Period, label: str) -> list[dict]:
@@ -142,9 +114,9 @@ def _daily(connection: Connection, names: list[str], period: Period) -> dict[str
     return {name: [int(v) for v in frame.loc[frame["topic"] == name, "volume"]] for name in names}
 
 
-def _lead_topics(stats: list[Any]) -> list[str]:
+def _lead_topics(figures: list[Any]) -> list[str]:
     """The topics "what people say" is about: the brands, else every topic of the digest."""
-    return [s.topic for s in stats if s.kind == "brand"] or [s.topic for s in stats]
+    return [f.topic for f in figures if f.kind == "brand"] or [f.topic for f in figures]
 
 
 def _terms(connection: Connection, names: list[str], period: Period) -> list[model.Term]:
@@ -182,7 +154,7 @@ def _conversations(connection: Connection, names: list[str], period: Period,
     return [model.Conversation(
         post=model.Post(source=SOURCE_NAMES.get(c.source, c.source), author=c.author, text=c.text,
                         url=c.url, created_at=c.created_at, compound=c.compound,
-                        followers=c.followers, topics=tuple(c.topics or ())),
+                        followers=c.followers, topics=tuple(c.topics or ()), copies=c.copies),
         reason=_reason_code(c.reason)) for c in found]
 
 
@@ -199,21 +171,6 @@ def _influencers(connection: Connection, names: list[str], period: Period) -> li
                              followers=p.followers, mentions=p.mentions, engagement=p.engagement,
                              net_sentiment=p.net_sentiment, is_new=p.is_new, url=p.url)
             for p in ranked]
-
-
-def _story_counts(connection: Connection, names: list[str], period: Period) -> dict[str, int]:
-    """Distinct stories per topic: copies of one story (same ``story_key``) count once."""
-    from listener.analysis.common import resolve_topics
-
-    rows = resolve_topics(connection, names)
-    story = func.coalesce(mentions.c.story_key, "m:" + cast(mentions.c.id, String))
-    query = (select(matches.c.topic_id, func.count(func.distinct(story)))
-             .select_from(matches.join(mentions, mentions.c.id == matches.c.mention_id))
-             .where(matches.c.topic_id.in_([r.id for r in rows]),
-                    matches.c.created_at >= period.start, matches.c.created_at < period.end)
-             .group_by(matches.c.topic_id))
-    by_id = {r.id: r.name for r in rows}
-    return {by_id[topic_id]: int(count) for topic_id, count in connection.execute(query)}
 
 
 def unscored_by_language(connection: Connection, names: list[str], period: Period) -> dict[str, int]:

@@ -1,7 +1,10 @@
 """The digest as plain data: every figure already computed, every count beside its ratio.
 
-``listener.digest`` fills these from the analysis API; the templates only format them.
-Nothing here touches a database, so the renderers are tested with hand-built digests.
+The figures are the records of ``listener trends --format json``
+(:class:`listener.analysis.weekly.TopicWeek`, one per topic); the lists (posts,
+conversations, influencers, terms) come beside them. ``listener.digest`` fills
+these from the analysis API; the templates only format them. Nothing here touches
+a database, so the renderers are tested with hand-built digests.
 
 Percentages are fractions (0.25 = 25 %); net sentiment is (positive - negative) / scored,
 a fraction in [-1, 1]; a ratio is ``None`` when its denominator is zero.
@@ -12,84 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-
-def ratio(part: float, whole: float) -> float | None:
-    return part / whole if whole else None
-
-
-def change(current: float, previous: float) -> float | None:
-    """Relative change vs the previous value (0.5 = +50 %), None when there was nothing before."""
-    return (current - previous) / previous if previous else None
-
-
-@dataclass(frozen=True)
-class Headline:
-    """The brand(s) of this digest, this week vs last week."""
-
-    volume: int
-    previous_volume: int
-    positive: int
-    neutral: int
-    negative: int
-    unscored: int
-    previous_positive: int
-    previous_negative: int
-    previous_scored: int
-    brand_and_competitors: int  # share-of-voice denominator this week
-    previous_brand_and_competitors: int
-
-    @property
-    def volume_change(self) -> float | None:
-        return change(self.volume, self.previous_volume)
-
-    @property
-    def scored(self) -> int:
-        return self.positive + self.neutral + self.negative
-
-    @property
-    def net_sentiment(self) -> float | None:
-        return ratio(self.positive - self.negative, self.scored)
-
-    @property
-    def previous_net_sentiment(self) -> float | None:
-        return ratio(self.previous_positive - self.previous_negative, self.previous_scored)
-
-    @property
-    def share_of_voice(self) -> float | None:
-        return ratio(self.volume, self.brand_and_competitors)
-
-    @property
-    def previous_share_of_voice(self) -> float | None:
-        return ratio(self.previous_volume, self.previous_brand_and_competitors)
-
-
-@dataclass(frozen=True)
-class TopicRow:
-    """One topic's week: a row of the brand-vs-competitors or industry table."""
-
-    topic: str
-    kind: str  # brand | competitor | industry
-    volume: int
-    previous_volume: int
-    positive: int
-    neutral: int
-    negative: int
-    unscored: int
-    unique_authors: int
-    reach: int
-    engagement: int
-    share_of_voice: float | None  # among the digest's brands and competitors
-    net_sentiment: float | None
-    previous_net_sentiment: float | None = None
-    stories: int | None = None  # distinct stories behind the volume, when known
-
-    @property
-    def change(self) -> float | None:
-        return change(self.volume, self.previous_volume)
-
-    @property
-    def scored(self) -> int:
-        return self.positive + self.neutral + self.negative
+from listener.analysis.weekly import TopicWeek
 
 
 @dataclass(frozen=True)
@@ -105,7 +31,11 @@ class Post:
     compound: float | None = None
     followers: int | None = None
     engagement: int | None = None
-    copies: int = 1  # how many stored mentions tell the same story
+    copies: int = 1  # how many stored mentions tell the same story (url: the first one's)
+
+    @property
+    def other_copies(self) -> int:
+        return max(self.copies - 1, 0)
 
 
 @dataclass(frozen=True)
@@ -176,9 +106,7 @@ class Digest:
     generated_at: datetime
     brands: tuple[str, ...]
     competitors: tuple[str, ...]
-    headline: Headline
-    comparison: list[TopicRow] = field(default_factory=list)  # brands then competitors
-    industry: list[TopicRow] = field(default_factory=list)
+    figures: list[TopicWeek] = field(default_factory=list)  # one per topic, in config order
     top_positive: list[Post] = field(default_factory=list)
     top_negative: list[Post] = field(default_factory=list)
     emerging_terms: list[Term] = field(default_factory=list)
@@ -200,4 +128,20 @@ class Digest:
 
     @property
     def topics(self) -> tuple[str, ...]:
-        return tuple(row.topic for row in [*self.comparison, *self.industry])
+        return tuple(row.topic for row in self.figures)
+
+    @property
+    def comparison(self) -> list[TopicWeek]:
+        """Brands, then competitors."""
+        return ([f for f in self.figures if f.kind == "brand"]
+                + [f for f in self.figures if f.kind == "competitor"])
+
+    @property
+    def industry(self) -> list[TopicWeek]:
+        return [f for f in self.figures if f.kind == "industry"]
+
+    @property
+    def headline(self) -> list[TopicWeek]:
+        """The topics the headline is about: the brands, else every brand and competitor,
+        else every topic."""
+        return [f for f in self.figures if f.kind == "brand"] or self.comparison or self.figures

@@ -81,6 +81,7 @@ def environment(kind: str, lang: str) -> Environment:
         num=partial(_num, lang=lang),
         pct=partial(_pct, lang=lang),
         spct=partial(_pct, lang=lang, signed=True),
+        range_pct=partial(_range_pct, lang=lang),
         date=partial(_date, lang=lang),
         datetime=partial(i18n.format_datetime, lang=lang),
         weekday=partial(i18n.format_weekday, lang=lang),
@@ -99,6 +100,14 @@ def _num(value: float | int | None, decimals: int = 0, *, lang: str) -> str:
 
 def _pct(value: float | None, decimals: int = 0, *, lang: str, signed: bool = False) -> str:
     return i18n.format_percent(value, lang, decimals, signed=signed)
+
+
+def _range_pct(bounds: tuple[float, float] | None, *, lang: str) -> str:
+    """A 90 % interval as "−12% … +8%"."""
+    if not bounds:
+        return "–"
+    low, high = (i18n.format_percent(v, lang, signed=True) for v in bounds)
+    return f"{low} … {high}"
 
 
 def _since(value: date | datetime, now: datetime, *, lang: str) -> str:
@@ -147,7 +156,8 @@ def build_charts(digest: Digest) -> list[Chart]:
                          alt=i18n.t(lang, "chart_volume_alt", topics=names),
                          width=charts.WIDTH_PX, height=charts.HEIGHT_PX))
     if digest.comparison:
-        rows = [(row.topic, row.positive, row.neutral, row.negative) for row in digest.comparison]
+        rows = [(row.topic, row.sentiment.positive, row.sentiment.neutral, row.sentiment.negative)
+                for row in digest.comparison]
         png = charts.sentiment_chart(rows, lang=lang, title=i18n.t(lang, "chart_sentiment"))
         out.append(Chart(cid=f"sentiment.{digest.name}@listener", filename="sentiment.png", png=png,
                          alt=i18n.t(lang, "chart_sentiment_alt", topics=names),

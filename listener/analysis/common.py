@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import Connection, case, func, select
+from sqlalchemy import Connection, String, case, cast, func, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from storage.schema import mentions, scores, topics
@@ -46,6 +46,11 @@ def resolve_topics(connection: Connection, names: Sequence[str]) -> list[TopicRo
 def engagement() -> ColumnElement[int]:
     return (func.coalesce(mentions.c.likes, 0) + func.coalesce(mentions.c.reposts, 0)
             + func.coalesce(mentions.c.replies, 0))
+
+
+def story() -> ColumnElement[str]:
+    """The story a mention tells: its ``story_key``, or itself (``m:<id>``) when it has none."""
+    return func.coalesce(mentions.c.story_key, "m:" + cast(mentions.c.id, String))
 
 
 def count_label(label: str) -> ColumnElement[int]:

@@ -22,7 +22,8 @@ from datetime import datetime
 
 from sqlalchemy import Connection, and_, func, or_, select
 
-from listener.analysis.common import resolve_topics
+from listener.analysis.common import resolve_topics, story
+from listener.analysis.copies import story_copies
 from listener.query import normalize, parse
 from storage.schema import matches, mentions, scores
 
@@ -57,6 +58,8 @@ class Conversation:
     compound: float | None
     label: str | None = None
     topics: list[str] | None = None
+    story: str | None = None
+    copies: int = 1
 
 
 def is_question(text: str) -> bool:
@@ -111,17 +114,21 @@ def to_answer(
     query = (
         select(mentions.c.id, mentions.c.source, mentions.c.external_id, mentions.c.author,
                mentions.c.author_followers, mentions.c.text, mentions.c.url,
-               mentions.c.created_at, scores.c.compound, scores.c.label, matches.c.topic_id)
+               mentions.c.created_at, scores.c.compound, scores.c.label, matches.c.topic_id,
+               story().label("story"))
         .select_from(matches.join(mentions, mentions.c.id == matches.c.mention_id)
                      .outerjoin(scores, scores.c.mention_id == matches.c.mention_id))
         .where(*window, or_(*reasons))
         .order_by(matches.c.created_at.desc(), mentions.c.id.desc())
     )
     found: dict[int, Conversation] = {}
+    stories: set[str] = set()
     for r in connection.execute(query):
         if r.id in found:
             found[r.id].topics.append(names[r.topic_id])  # type: ignore[union-attr]
             continue
+        if r.story in stories:
+            continue  # another copy of a story already listed
         if r.author and normalize(r.author).lstrip("@") in handles:
             continue  # the brand talking
         why = []
@@ -133,9 +140,18 @@ def to_answer(
             why.append(QUESTION.format(handle=handle))
         if not why:
             continue
+        stories.add(r.story)
         found[r.id] = Conversation(r.id, r.source, r.external_id, r.author, followers, r.text,
                                    r.url, r.created_at, "; ".join(why), r.compound, r.label,
-                                   [names[r.topic_id]])
+                                   [names[r.topic_id]], r.story)
         if len(found) >= limit:
             break
-    return list(found.values())
+    listed = list(found.values())
+    copies = story_copies(connection, list(names), since, until or datetime.max,
+                          [c.story for c in listed if c.story])
+    for item in listed:
+        known = copies.get(item.story or "")
+        if known and known.count > 1:
+            item.copies = known.count
+            item.url = known.first_url or item.url
+    return listed

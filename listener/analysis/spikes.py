@@ -32,7 +32,8 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, func, select
 
-from listener.analysis.common import as_date, engagement, resolve_topics
+from listener.analysis.common import as_date, engagement, resolve_topics, story
+from listener.analysis.copies import one_per_story, with_copies
 from listener.analysis.period import Period
 from listener.analysis.period import day as day_period
 from storage.schema import alerts_sent, matches, mentions, scores
@@ -106,22 +107,24 @@ def evaluate_day(series: dict[date, int], day: date, *, k: float, min_volume: in
 
 
 def top_posts(connection: Connection, topic_id: int, day: date, limit: int = 3) -> list[dict]:
-    """The widest-reaching posts of a topic on a day: what the spike is made of."""
+    """The widest-reaching stories of a topic on a day (one post each): what the spike is made of."""
     period = day_period(day)
     query = (
         select(mentions.c.id.label("mention_id"), mentions.c.source, mentions.c.external_id,
                mentions.c.url, mentions.c.author, mentions.c.author_followers.label("followers"),
-               mentions.c.text, mentions.c.created_at, engagement().label("engagement"),
-               scores.c.label, scores.c.compound)
+               mentions.c.text, mentions.c.title, mentions.c.created_at, mentions.c.text_hash,
+               story().label("story"), engagement().label("engagement"), scores.c.label,
+               scores.c.compound)
         .select_from(matches.join(mentions, mentions.c.id == matches.c.mention_id)
                      .outerjoin(scores, scores.c.mention_id == matches.c.mention_id))
         .where(matches.c.topic_id == topic_id, matches.c.created_at >= period.start,
                matches.c.created_at < period.end)
         .order_by((engagement() + func.coalesce(mentions.c.author_followers, 0)).desc(),
                   mentions.c.id)
-        .limit(limit)
+        .limit(limit * 10)  # room for copies of the same story
     )
-    return [dict(row._mapping) for row in connection.execute(query)]
+    posts = one_per_story((dict(row._mapping) for row in connection.execute(query)), limit)
+    return with_copies(connection, posts, [topic_id], period.start, period.end)
 
 
 def detect_spikes(

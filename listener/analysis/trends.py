@@ -1,67 +1,69 @@
-"""Per-topic figures for a period: volume, authors, reach, engagement, sentiment, share of voice.
+"""Per-topic figures for a period: mentions, stories, authors, reach, engagement, sentiment.
 
-Every figure comes with the counts behind it (DESIGN.md principle 5) and is a
-group-by over ``matches(topic_id, created_at)`` for the period only, joined to
-``mentions`` and ``scores`` by primary key.
+Copies of one story (same ``mentions.story_key``; a mention without one is its own
+story) count once: ``stories``, share of voice and the sentiment counts are over
+stories, each story taking the sentiment of its first copy; ``mentions`` counts
+every stored copy. Every figure is a group-by over ``matches(topic_id, created_at)``
+for the period only (the cost grows with the week, not the history), joined to
+``mentions`` and ``scores`` by primary key:
 
-* volume = positive + neutral + negative + unscored + pending (not scored yet)
-* net sentiment = (positive − negative) / (positive + neutral + negative)
-* reach = sum over distinct authors of their largest follower count in the period
-* share of voice = volume / total volume of the brand and competitor topics asked for
+* reach = sum over distinct authors of their largest follower count in the period;
+* engagement = likes + reposts + replies of every copy;
+* share of voice = stories / stories of the brand and competitor topics asked for;
+* sentiment: story counts per (label, language, scorer) from one group-by, turned
+  into raw counts and a net estimate by :mod:`listener.analysis.sentiment`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import pandas as pd
 from sqlalchemy import Connection, and_, case, func, select
 
+from listener.analysis import sentiment
 from listener.analysis.common import (
     as_date,
     count_label,
-    count_pending,
     engagement,
-    net,
     reach_weight,
     resolve_topics,
+    story,
 )
-from listener.analysis.period import Period, previous
+from listener.analysis.copies import one_per_story, with_copies
+from listener.analysis.period import Period
 from storage.schema import matches, mentions, scores
 
 LABELS = ("positive", "neutral", "negative", "unscored")
+VOICED = ("brand", "competitor")
 
 
-@dataclass
-class TopicStats:
+@dataclass(frozen=True)
+class PeriodFigures:
+    """One topic over one period."""
+
     topic: str
     kind: str
-    volume: int
-    previous_volume: int
-    change: float | None  # (volume - previous) / previous; None when previous == 0
-    unique_authors: int
+    week: str  # the period's label, e.g. 2026-W47
+    mentions: int  # every stored copy
+    stories: int  # distinct stories
+    authors: int
     reach: int
     engagement: int
-    positive: int
-    neutral: int
-    negative: int
-    unscored: int
-    net_sentiment: float | None
-    share_of_voice: float | None  # brand + competitors in the list; None for industry topics
-    previous_net_sentiment: float | None
-    previous_share_of_voice: float | None
-    pending: int = 0  # matched but not scored yet
-    previous_positive: int = 0
-    previous_negative: int = 0
-    previous_scored: int = 0
-    voice_total: int = 0  # the denominator of share_of_voice
-    previous_voice_total: int = 0
+    share_of_voice: float | None  # stories / brand+competitor stories; None for industry topics
+    sentiment: sentiment.SentimentFigures
+    voice_total: int = 0  # the share-of-voice denominator (stories)
 
-    @property
-    def scored(self) -> int:
-        return self.positive + self.neutral + self.negative
+    def as_json(self) -> dict[str, Any]:
+        return {"topic": self.topic, "kind": self.kind, "week": self.week,
+                "mentions": self.mentions, "stories": self.stories, "authors": self.authors,
+                "reach": self.reach, "engagement": self.engagement,
+                "share_of_voice": None if self.share_of_voice is None
+                else round(self.share_of_voice, 4),
+                "sentiment": self.sentiment.as_json()}
 
 
 def _in_period(topic_ids: Sequence[int], period: Period):
@@ -69,79 +71,92 @@ def _in_period(topic_ids: Sequence[int], period: Period):
                 matches.c.created_at < period.end)
 
 
-def _aggregate(connection: Connection, topic_ids: Sequence[int], period: Period) -> dict[int, dict]:
-    """One pass over the period: per (topic, source, author) first, then per topic.
-
-    Rows without an author form their own (source, NULL) groups: counted in every
-    figure but ``unique_authors`` and ``reach``.
-    """
-    per_author = (
-        select(
-            matches.c.topic_id,
-            mentions.c.author,
-            func.count().label("volume"),
-            func.coalesce(func.sum(engagement()), 0).label("engagement"),
-            *(count_label(label).label(label) for label in LABELS),
-            count_pending().label("pending"),
-            func.max(func.coalesce(mentions.c.author_followers, 0)).label("followers"),
-        )
+def story_rows(topic_ids: Sequence[int], period: Period, *columns: Any):
+    """The period's matched rows with ``copy_number`` (1 = the story's first copy in the topic)."""
+    copy_number = func.row_number().over(
+        partition_by=(matches.c.topic_id, story()),
+        order_by=(mentions.c.created_at, mentions.c.id))
+    return (
+        select(matches.c.topic_id, mentions.c.id.label("mention_id"), mentions.c.source,
+               mentions.c.author, mentions.c.author_followers, engagement().label("engagement"),
+               scores.c.label, scores.c.lang, scores.c.scorer, copy_number.label("copy_number"),
+               *columns)
         .select_from(matches.join(mentions, mentions.c.id == matches.c.mention_id)
                      .outerjoin(scores, scores.c.mention_id == matches.c.mention_id))
         .where(_in_period(topic_ids, period))
-        .group_by(matches.c.topic_id, mentions.c.source, mentions.c.author)
+        .subquery()
+    )
+
+
+def _volumes(connection: Connection, topic_ids: Sequence[int], period: Period) -> dict[int, dict]:
+    """Per (topic, source, author) first, then per topic. Rows without an author form their
+    own (source, NULL) groups: counted in every figure but ``authors`` and ``reach``."""
+    rows = story_rows(topic_ids, period)
+    per_author = (
+        select(rows.c.topic_id, rows.c.author, func.count().label("mentions"),
+               func.sum(case((rows.c.copy_number == 1, 1), else_=0)).label("stories"),
+               func.coalesce(func.sum(rows.c.engagement), 0).label("engagement"),
+               func.max(func.coalesce(rows.c.author_followers, 0)).label("followers"))
+        .group_by(rows.c.topic_id, rows.c.source, rows.c.author)
         .subquery()
     )
     query = (
-        select(
-            per_author.c.topic_id,
-            func.sum(per_author.c.volume).label("volume"),
-            func.count(per_author.c.author).label("unique_authors"),
-            func.sum(per_author.c.engagement).label("engagement"),
-            *(func.sum(per_author.c[label]).label(label) for label in LABELS),
-            func.sum(per_author.c.pending).label("pending"),
-            func.coalesce(func.sum(case((per_author.c.author.is_not(None), per_author.c.followers),
-                                        else_=0)), 0).label("reach"),
-        )
+        select(per_author.c.topic_id, func.sum(per_author.c.mentions).label("mentions"),
+               func.sum(per_author.c.stories).label("stories"),
+               func.count(per_author.c.author).label("authors"),
+               func.sum(per_author.c.engagement).label("engagement"),
+               func.coalesce(func.sum(case((per_author.c.author.is_not(None),
+                                            per_author.c.followers), else_=0)), 0).label("reach"))
         .group_by(per_author.c.topic_id)
     )
     return {row.topic_id: dict(row._mapping) for row in connection.execute(query)}
 
 
-def topic_stats(connection: Connection, topics: Sequence[str], period: Period) -> list[TopicStats]:
-    """Figures for each topic (in the order given) over ``period``, compared with the one before."""
-    rows = resolve_topics(connection, topics)
+def sentiment_counts(connection: Connection, topic_ids: Sequence[int],
+                     period: Period) -> dict[int, dict[tuple, int]]:
+    """Stories per topic and (label, language, scorer): one group-by over the first copies."""
+    rows = story_rows(topic_ids, period)
+    query = (select(rows.c.topic_id, rows.c.label, rows.c.lang, rows.c.scorer, func.count())
+             .where(rows.c.copy_number == 1)
+             .group_by(rows.c.topic_id, rows.c.label, rows.c.lang, rows.c.scorer))
+    counts: dict[int, dict[tuple, int]] = {i: {} for i in topic_ids}
+    for topic_id, label, lang, scorer, n in connection.execute(query):
+        counts[topic_id][(label, lang, scorer)] = int(n)
+    return counts
+
+
+def _count(figures: dict, key: str) -> int:
+    return int(figures.get(key) or 0)
+
+
+def period_figures(connection: Connection, topics: Sequence[str], period: Period, *,
+                   voiced: Sequence[str] | None = None) -> list[PeriodFigures]:
+    """Figures of each topic (in the order given) over ``period``.
+
+    Share of voice is over the brand and competitor topics among ``voiced`` (default:
+    the topics given), so a single topic's share can be asked for without the rest.
+    """
+    rows = resolve_topics(connection, [*topics, *(voiced or ())])
+    shown = resolve_topics(connection, topics)
+    voice_rows = [r for r in (resolve_topics(connection, voiced) if voiced is not None else shown)
+                  if r.kind in VOICED]
     ids = [row.id for row in rows]
-    before = previous(period)
-    now, then = _aggregate(connection, ids, period), _aggregate(connection, ids, before)
-    voiced = [row.id for row in rows if row.kind in ("brand", "competitor")]
-    voice_now = sum(int(now.get(i, {}).get("volume", 0)) for i in voiced)
-    voice_then = sum(int(then.get(i, {}).get("volume", 0)) for i in voiced)
-    stats = []
-    for row in rows:
-        cur, old = now.get(row.id, {}), then.get(row.id, {})
-
-        def get(d: dict, key: str) -> int:
-            return int(d.get(key) or 0)
-
-        volume, prev = get(cur, "volume"), get(old, "volume")
-        pos, neu, neg = get(cur, "positive"), get(cur, "neutral"), get(cur, "negative")
-        ppos, pneu, pneg = get(old, "positive"), get(old, "neutral"), get(old, "negative")
-        has_voice = row.kind in ("brand", "competitor")
-        stats.append(TopicStats(
-            topic=row.name, kind=row.kind, volume=volume, previous_volume=prev,
-            change=(volume - prev) / prev if prev else None,
-            unique_authors=get(cur, "unique_authors"), reach=get(cur, "reach"),
-            engagement=get(cur, "engagement"), positive=pos, neutral=neu, negative=neg,
-            unscored=get(cur, "unscored"), net_sentiment=net(pos, neg, pos + neu + neg),
-            share_of_voice=volume / voice_now if has_voice and voice_now else None,
-            previous_net_sentiment=net(ppos, pneg, ppos + pneu + pneg),
-            previous_share_of_voice=prev / voice_then if has_voice and voice_then else None,
-            pending=get(cur, "pending"), previous_positive=ppos, previous_negative=pneg,
-            previous_scored=ppos + pneu + pneg,
-            voice_total=voice_now if has_voice else 0,
-            previous_voice_total=voice_then if has_voice else 0,
-        ))
-    return stats
+    volumes = _volumes(connection, ids, period)
+    counts = sentiment_counts(connection, [row.id for row in shown], period)
+    voice_total = sum(int(volumes.get(r.id, {}).get("stories") or 0) for r in voice_rows)
+    out = []
+    for row in shown:
+        cur = volumes.get(row.id, {})
+        get = partial(_count, cur)
+        has_voice = row.kind in VOICED
+        out.append(PeriodFigures(
+            topic=row.name, kind=row.kind, week=period.label, mentions=get("mentions"),
+            stories=get("stories"), authors=get("authors"), reach=get("reach"),
+            engagement=get("engagement"),
+            share_of_voice=get("stories") / voice_total if has_voice and voice_total else None,
+            sentiment=sentiment.figures(counts[row.id]),
+            voice_total=voice_total if has_voice else 0))
+    return out
 
 
 def daily_series(connection: Connection, topics: Sequence[str], period: Period) -> pd.DataFrame:
@@ -184,12 +199,12 @@ def top_mentions(
     limit: int = 5,
     candidates: int = 100,
 ) -> list[dict[str, Any]]:
-    """The strongest ``label`` mentions of the topics in ``period``.
+    """The strongest ``label`` stories of the topics in ``period``.
 
-    Ranked by |compound| × log10(10 + followers), one per text (retweets and
-    copies count once). Candidates are the ``candidates`` strongest and the
-    ``candidates`` widest-reaching of that label, so the ranking reads two small
-    index-ordered lists, never the whole week.
+    Ranked by |compound| × log10(10 + followers); one row per story (and per text:
+    retweets count once), with ``copies`` and the first copy's link. Candidates are
+    the ``candidates`` strongest and the ``candidates`` widest-reaching of that label,
+    so the ranking reads two small index-ordered lists, never the whole week.
     """
     rows = resolve_topics(connection, topics)
     names = {row.id: row.name for row in rows}
@@ -197,8 +212,8 @@ def top_mentions(
         mentions.c.id.label("mention_id"), mentions.c.source, mentions.c.external_id,
         mentions.c.url, mentions.c.author, mentions.c.author_followers.label("followers"),
         mentions.c.text, mentions.c.title, mentions.c.created_at, mentions.c.text_hash,
-        scores.c.compound, scores.c.label, scores.c.lang, matches.c.topic_id,
-        engagement().label("engagement"),
+        story().label("story"), scores.c.compound, scores.c.label, scores.c.lang,
+        matches.c.topic_id, engagement().label("engagement"),
     ]
     base = (
         select(*columns)
@@ -216,15 +231,9 @@ def top_mentions(
         found.values(),
         key=lambda m: (-abs(m["compound"] or 0) * reach_weight(m["followers"]), -m["mention_id"]),
     )
-    out, seen = [], set()
-    for item in ranked:
-        if item["text_hash"] in seen:
-            continue
-        seen.add(item["text_hash"])
+    out = one_per_story(ranked, limit)
+    for item in out:
         item["topics"] = sorted(item.pop("topics"))
         item.pop("topic_id")
         item["followers"] = int(item["followers"] or 0)
-        out.append(item)
-        if len(out) >= limit:
-            break
-    return out
+    return with_copies(connection, out, list(names), period.start, period.end)

@@ -127,18 +127,23 @@ def _show_trends(connection, chosen, listed, span, limit, trends, spikes, terms,
                  conversations) -> None:
     out.print(f"[bold]{span.label}[/] ({span.start:%Y-%m-%d} – {span.end:%Y-%m-%d}, UTC, end exclusive)")
 
-    stats = trends.topic_stats(connection, listed, span)
-    table = Table(title="Topics (vs the week before)", title_justify="left")
-    for name in ("topic", "volume (prev)", "change", "authors", "reach", "engagement",
-                 "pos/neu/neg/not scored", "net (prev)", "share of voice (prev)"):
+    from listener.analysis.weekly import topic_weeks
+
+    table = Table(title="Topics (vs the week before; stories: copies of one story count once)",
+                  title_justify="left")
+    for name in ("topic", "stories (prev)", "mentions", "change", "authors", "reach",
+                 "engagement", "pos/neu/neg/not scored", "net est. [90% interval] (raw)",
+                 "share of voice (prev)"):
         table.add_column(name, justify="left" if name == "topic" else "right")
-    for s in stats:
-        table.add_row(Text(f"{s.topic} ({s.kind})"), f"{s.volume} ({s.previous_volume})",
-                      _pct(s.change, True), str(s.unique_authors), f"{s.reach:,}",
+    for s in topic_weeks(connection, listed, span, voiced=listed):
+        f, p = s.sentiment, s.previous
+        interval = f"[{_net(f.net_interval[0])}, {_net(f.net_interval[1])}]" if f.net_interval else ""
+        table.add_row(Text(f"{s.topic} ({s.kind})"), f"{s.stories} ({p.stories if p else 0})",
+                      str(s.mentions), _pct(s.change, True), str(s.authors), f"{s.reach:,}",
                       f"{s.engagement:,}",
-                      f"{s.positive}/{s.neutral}/{s.negative}/{s.unscored + s.pending}",
-                      f"{_net(s.net_sentiment)} ({_net(s.previous_net_sentiment)})",
-                      f"{_pct(s.share_of_voice)} ({_pct(s.previous_share_of_voice)})")
+                      f"{f.positive}/{f.neutral}/{f.negative}/{f.unscored}",
+                      f"{_net(f.net_adjusted)} {interval} ({_net(f.net)})",
+                      f"{_pct(s.share_of_voice)} ({_pct(p.share_of_voice if p else None)})")
     out.print(table)
 
     series = trends.daily_series(connection, chosen, span)

@@ -136,10 +136,10 @@ def build(engine, config, name):
 
 def test_headline_figures_come_with_their_counts(engine, data, tmp_path):
     digest = build(engine, make_config(tmp_path), "acme-weekly")
-    h = digest.headline
-    assert (h.volume, h.previous_volume) == (19, 14)
-    assert (h.positive, h.negative, h.unscored) == (2, 15, 1)
-    assert h.brand_and_competitors == 23 and h.previous_brand_and_competitors == 17
+    (h,) = digest.headline
+    assert (h.topic, h.stories, h.mentions, h.previous.stories) == ("Acme", 19, 19, 14)
+    assert (h.sentiment.positive, h.sentiment.negative, h.sentiment.unscored) == (2, 15, 1)
+    assert h.voice_total == 23 and h.previous.voice_total == 17
     assert h.share_of_voice == pytest.approx(19 / 23)
     assert [r.topic for r in digest.comparison] == ["Acme", "Rival"]
     assert [r.topic for r in digest.industry] == ["Coffee"]

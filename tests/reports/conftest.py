@@ -6,16 +6,17 @@ from datetime import date, datetime
 
 import pytest
 
+from listener.analysis.sentiment import figures as sentiment_figures
+from listener.analysis.trends import PeriodFigures
+from listener.analysis.weekly import TopicWeek
 from reports.model import (
     Conversation,
     Digest,
-    Headline,
     Influencer,
     Post,
     SourceHealth,
     Spike,
     Term,
-    TopicRow,
 )
 
 LONG_WORD = "A" * 1000 + "B" * 1000 + "C" * 1000  # 3,000 characters, no break opportunity
@@ -23,6 +24,24 @@ HOSTILE = (
     "<script>alert('x')</script> <img src=x onerror=alert(1)> "
     f"\u202eevil\u202c עברית مرحبا zero\u200bwidth\u200d emoji 😀👍🏽 {LONG_WORD}"
 )
+
+
+def sentiment(positive: int, neutral: int, negative: int, unscored: int = 0):
+    return sentiment_figures({("positive", "en", "vader-en"): positive,
+                              ("neutral", "en", "vader-en"): neutral,
+                              ("negative", "en", "vader-en"): negative,
+                              ("unscored", "de", "none"): unscored})
+
+
+def week(topic: str, kind: str, stories: int, previous_stories: int, counts: tuple[int, ...], *,
+         mentions: int | None = None, sov: float | None = None, voice_total: int = 0,
+         authors: int = 0, reach: int = 0, engagement: int = 0,
+         previous_counts: tuple[int, ...] = (0, 0, 0)) -> TopicWeek:
+    """A topic's record as `trends --format json` gives it, built by hand."""
+    before = PeriodFigures(topic, kind, "2026-W46", previous_stories, previous_stories, 0, 0, 0,
+                           None, sentiment(*previous_counts))
+    return TopicWeek(topic, kind, "2026-W47", mentions or stories, stories, authors, reach,
+                     engagement, sov, sentiment(*counts), voice_total, previous=before)
 
 
 def make_digest(language: str = "en", *, hostile: bool = False, name: str = "acme-weekly") -> Digest:
@@ -42,18 +61,14 @@ def make_digest(language: str = "en", *, hostile: bool = False, name: str = "acm
         generated_at=datetime(2026, 11, 23, 7, 0),
         brands=("Acme",),
         competitors=("Rival",),
-        headline=Headline(volume=1234, previous_volume=1000, positive=600, neutral=400, negative=200,
-                          unscored=34, previous_positive=500, previous_negative=250,
-                          previous_scored=950, brand_and_competitors=2000,
-                          previous_brand_and_competitors=1900),
-        comparison=[
-            TopicRow("Acme", "brand", 1234, 1000, 600, 400, 200, 34, 800, 1_500_000, 12_000,
-                     share_of_voice=0.617, net_sentiment=0.333, previous_net_sentiment=0.263),
-            TopicRow("Rival", "competitor", 766, 900, 200, 366, 180, 20, 500, 900_000, 7_000,
-                     share_of_voice=0.383, net_sentiment=0.027),
+        figures=[
+            week("Acme", "brand", 1234, 1000, (600, 400, 200, 34), mentions=1500, sov=0.617,
+                 voice_total=2000, authors=800, reach=1_500_000, engagement=12_000,
+                 previous_counts=(500, 200, 250)),
+            week("Rival", "competitor", 766, 900, (200, 366, 180, 20), sov=0.383,
+                 voice_total=2000, authors=500, reach=900_000, engagement=7_000),
+            week("Coffee", "industry", 5000, 4200, (2000, 2500, 400, 100), authors=3000),
         ],
-        industry=[TopicRow("Coffee", "industry", 5000, 4200, 2000, 2500, 400, 100, 3000, 0, 0,
-                           share_of_voice=None, net_sentiment=0.32)],
         top_positive=[post],
         top_negative=[negative],
         emerging_terms=[Term("oat latte", 42, 3), Term(text[:60] if hostile else "cold brew", 17, 0)],

@@ -41,9 +41,12 @@ def test_sections_appear_in_the_agreed_order(digest_factory):
 def test_every_percentage_comes_with_its_counts(digest_factory):
     rendered = render(digest_factory("en"))
     for part in (rendered.html, rendered.text):
-        assert "+23%" in part and "1,234 mentions (last week 1,000)" in part
-        assert "600 positive, 200 negative of 1,200 scored" in part
-        assert "62%" in part and "1,234 of 2,000 brand and competitor mentions" in part
+        assert "+23%" in part
+        assert "1,500 mentions (1,234 stories); last week 1,000 stories" in part
+        assert "raw counts: 600 positive, 200 negative of 1,200 scored stories (raw net +33%)" in part
+        assert "90% interval +30% to +37%" in part and "interval is wide" not in part
+        assert "62%" in part and "1,234 of 2,000 brand and competitor stories" in part
+        assert "also in 2 other sources" in part
         assert "420 mentions on Nov 19, 2026; usual level 150.0, alert threshold 260.5" in part
         assert "Reddit: no data since Tuesday — credentials rejected (401)" in part
         assert "34 mentions were not scored" in part and "de: 20, ja: 10, unknown: 4" in part
@@ -54,7 +57,7 @@ def test_french_digest_uses_french_strings_and_formats(digest_factory):
     assert rendered.subject == "acme-weekly : votre semaine 2026-W47 (16 nov. 2026 – 22 nov. 2026)"
     for part in (rendered.html, rendered.text):
         assert "La semaine en bref" in part
-        assert "1\u202f234 mentions (semaine dernière : 1\u202f000)" in part
+        assert "1\u202f500 mentions (1\u202f234 sujets) ; semaine dernière : 1\u202f000 sujets" in part
         assert "+23\u202f%" in part
         assert "Reddit : aucune donnée depuis mardi" in part
         assert "This week" not in part

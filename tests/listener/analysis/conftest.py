@@ -30,7 +30,8 @@ class Data:
                 label: str | None = "neutral", compound: float | None = None,
                 author: str | None = None, followers: int | None = None, likes: int = 0,
                 reposts: int = 0, replies: int = 0, source: str = "x", url: str | None = None,
-                is_repost: bool = False, lang: str = "en") -> int:
+                is_repost: bool = False, lang: str = "en", story_key: str | None = None,
+                title: str | None = None) -> int:
         names = [topics_] if isinstance(topics_, str) else topics_
         number = next(self._ids)
         with self.engine.begin() as c:
@@ -39,7 +40,7 @@ class Data:
                 collected_at=created_at, author=author, author_followers=followers, text=text,
                 url=url or f"https://example.com/{number}", lang=lang, likes=likes,
                 reposts=reposts, replies=replies, is_repost=is_repost,
-                text_hash=text_hash(text),
+                text_hash=text_hash(text), story_key=story_key, title=title,
             ).returning(mentions.c.id)).scalar_one()
             for name in names:
                 c.execute(insert(matches).values(topic_id=self.topic_ids[name],

@@ -6,7 +6,8 @@ import pytest
 
 from listener.analysis.common import UnknownTopicError
 from listener.analysis.period import iso_week
-from listener.analysis.trends import daily_series, top_mentions, topic_stats
+from listener.analysis.trends import daily_series, top_mentions
+from listener.analysis.weekly import topic_weeks
 
 WEEK = iso_week("2026-W47")  # Mon 16 – Sun 22 November 2026
 MON = WEEK.start
@@ -39,30 +40,51 @@ def world(data):
     return data
 
 
-def test_topic_stats_known_answers(world, engine):
+def test_topic_weeks_known_answers(world, engine):
     with engine.connect() as c:
-        acme, rival, coffee = topic_stats(c, ["Acme", "Rival", "Coffee"], WEEK)
-    assert (acme.topic, acme.kind, acme.volume, acme.previous_volume) == ("Acme", "brand", 4, 2)
-    assert acme.change == 1.0
-    assert acme.unique_authors == 3
+        acme, rival, coffee = topic_weeks(c, ["Acme", "Rival", "Coffee"], WEEK)
+    assert (acme.topic, acme.kind, acme.mentions, acme.stories) == ("Acme", "brand", 4, 4)
+    assert acme.previous.stories == 2 and acme.change == 1.0
+    assert acme.authors == 3
     assert acme.reach == 120 + 50 + 10  # ann counted once, with her largest follower count
     assert acme.engagement == 3 + 2 + 1
-    assert (acme.positive, acme.neutral, acme.negative, acme.unscored) == (2, 0, 1, 1)
-    assert acme.net_sentiment == pytest.approx((2 - 1) / 3)
+    s = acme.sentiment
+    assert (s.positive, s.neutral, s.negative, s.unscored) == (2, 0, 1, 1)
+    assert s.net == pytest.approx((2 - 1) / 3, abs=1e-4) and s.net_adjusted == s.net
+    assert s.net_interval[0] < s.net < s.net_interval[1] and s.wide
     assert acme.share_of_voice == pytest.approx(4 / 5)
-    assert acme.previous_share_of_voice == pytest.approx(2 / 4)
-    assert acme.previous_net_sentiment == pytest.approx(1 / 2)
+    assert acme.previous.share_of_voice == pytest.approx(2 / 4)
+    assert acme.previous.sentiment.net == pytest.approx(1 / 2)
     assert rival.share_of_voice == pytest.approx(1 / 5) and rival.change == -0.5
-    assert rival.net_sentiment == -1.0
+    assert rival.sentiment.net == -1.0
     assert coffee.share_of_voice is None and coffee.kind == "industry"
-    assert (coffee.volume, coffee.pending, coffee.unscored) == (2, 1, 1)
-    assert coffee.previous_volume == 0 and coffee.change is None
-    assert coffee.net_sentiment is None  # nothing scored
+    assert (coffee.mentions, coffee.sentiment.unscored) == (2, 2)  # not scored yet counts too
+    assert coffee.previous.stories == 0 and coffee.change is None
+    assert coffee.sentiment.net is None and coffee.sentiment.net_interval is None
+
+
+def test_copies_of_one_story_count_once_in_volume_voice_and_sentiment(data, engine):
+    data.topic("Acme", "acme")
+    data.topic("Rival", "rival", kind="competitor")
+    for source in ("rss", "rss", "hackernews"):  # one article from two feeds and HN
+        data.mention("Acme", MON + timedelta(hours=1), "Acme raises prices", source=source,
+                     label="negative", story_key="https://news.example/acme-prices")
+    data.mention("Acme", MON + timedelta(hours=2), "acme is lovely", label="positive")
+    data.mention("Rival", MON + timedelta(hours=3), "rival ok", label="neutral")
+    with engine.connect() as c:
+        acme, rival = topic_weeks(c, ["Acme", "Rival"], WEEK)
+        negative = top_mentions(c, ["Acme"], WEEK, label="negative", limit=5)
+    assert rival.stories == 1
+    assert (acme.mentions, acme.stories) == (4, 2)
+    assert (acme.sentiment.positive, acme.sentiment.negative) == (1, 1)
+    assert acme.share_of_voice == pytest.approx(2 / 3) and acme.voice_total == 3
+    assert len(negative) == 1 and negative[0]["copies"] == 3
+    assert negative[0]["url"] == "https://example.com/1"  # the first copy's link
 
 
 def test_unknown_topic_is_named(world, engine):
     with engine.connect() as c, pytest.raises(UnknownTopicError, match=r"Nope.*known: Acme"):
-        topic_stats(c, ["Nope"], WEEK)
+        topic_weeks(c, ["Nope"], WEEK)
 
 
 def test_daily_series_has_every_day_with_zeros(world, engine):
