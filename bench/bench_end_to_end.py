@@ -31,7 +31,7 @@ def bare_vader(path: Path) -> int:
 def listener_end_to_end(url: str, path: Path) -> tuple[float, float, float, object]:
     """(total, import, score seconds, score report) on a fresh database."""
     from listener.importer import import_file
-    from listener.scoring import score_pending
+    from listener.sentiment.pending import score_pending
     from storage import db
 
     engine = db.create(url)

@@ -17,7 +17,7 @@ TARGET = 1.3
 
 def daily_run(url: str, path) -> tuple[float, float, float]:
     from listener.importer import import_file
-    from listener.scoring import score_pending
+    from listener.sentiment.pending import score_pending
     from storage import db
 
     engine = db.create(url)

@@ -1,4 +1,4 @@
-"""Scoring throughput: listener.scoring versus a bare single-process vaderSentiment loop.
+"""Scoring throughput: listener.sentiment versus a bare single-process vaderSentiment loop.
 
 Not a test. Run: python bench/bench_scoring.py [--n 40000] [--workers 0]
 
@@ -57,7 +57,7 @@ def bare(items: list[str]) -> float:
 
 
 def ours(items: list[str], workers: int) -> float:
-    from listener.scoring import score_texts
+    from listener.sentiment.batch import score_texts
 
     start = time.perf_counter()
     score_texts(items, workers=workers)
@@ -75,7 +75,7 @@ def main() -> None:
         base = bare(items)
         mine = ours(items, args.workers)
         print(f"duplicates {duplicates:.0%}: bare vaderSentiment {args.n / base:,.0f} texts/s, "
-              f"listener.scoring {args.n / mine:,.0f} texts/s "
+              f"listener.sentiment {args.n / mine:,.0f} texts/s "
               f"(mask + language + score), ratio {base / mine:.2f}x")
 
 

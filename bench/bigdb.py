@@ -23,7 +23,7 @@ def big_corpus(ctx: Context) -> Path:
 def fill(ctx: Context, url: str) -> float:
     """Import and score the big corpus into ``url``; seconds taken."""
     from listener.importer import import_file
-    from listener.scoring import score_pending
+    from listener.sentiment.pending import score_pending
     from storage import db
 
     path = big_corpus(ctx)

@@ -23,7 +23,7 @@ from listener.config import Config, validate
 from listener.pipeline import CollectReport, collect
 from listener.sandbox.server import Sandbox, load_platforms
 from listener.sandbox.world import DEMO_TOPICS, generate_world
-from listener.scoring import ScoreReport, score_pending
+from listener.sentiment.pending import ScoreReport, score_pending
 from storage import db
 
 WEEKS = 4

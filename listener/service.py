@@ -196,7 +196,7 @@ def _collect_now(config_path: str, connector: str) -> None:
 
 def score(engine: Any, config: config_module.Config, progress: Any = None) -> Any:
     """Score new mentions and record the run (command ``score``)."""
-    from listener.scoring import score_pending
+    from listener.sentiment.pending import score_pending
 
     with recorded(engine, "score") as counts:
         report = score_pending(engine, config, progress=progress)

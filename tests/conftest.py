@@ -108,3 +108,63 @@ def start_smtp_server():
 def smtp_server(start_smtp_server):
     """(sink, port) of a plain SMTP server on 127.0.0.1; no TLS, no login."""
     return start_smtp_server()
+
+
+# --- stored topics and mentions, for scoring and labelling tests --------------------------
+
+class MentionRows:
+    """Adds topics and mentions (with their topic matches) to a test database."""
+
+    def __init__(self, engine) -> None:
+        self.engine = engine
+
+    def topic(self, name: str, query: str, kind: str = "brand") -> int:
+        from sqlalchemy import insert
+
+        from storage.schema import topics
+
+        with self.engine.begin() as connection:
+            return connection.execute(
+                insert(topics).values(name=name, kind=kind, query=query).returning(topics.c.id)
+            ).scalar_one()
+
+    def mention(self, external_id, text: str, *, lang: str | None = None, topic_ids=(),
+                source: str = "x", created_at=None) -> int:
+        from datetime import datetime
+
+        from sqlalchemy import insert
+
+        from storage.mentions import text_hash
+        from storage.schema import matches, mentions
+
+        created_at = created_at or datetime(2026, 11, 16, 12)
+        with self.engine.begin() as connection:
+            mention_id = connection.execute(insert(mentions).values(
+                source=source, external_id=str(external_id), created_at=created_at,
+                collected_at=created_at, text=text, lang=lang, text_hash=text_hash(text),
+            ).returning(mentions.c.id)).scalar_one()
+            for topic_id in topic_ids:
+                connection.execute(insert(matches).values(
+                    topic_id=topic_id, mention_id=mention_id, created_at=created_at))
+        return mention_id
+
+    def scores(self) -> dict:
+        """Every stored score row, by mention id."""
+        from sqlalchemy import select
+
+        from storage.schema import scores
+
+        with self.engine.connect() as connection:
+            return {row.mention_id: row for row in connection.execute(select(scores))}
+
+
+@pytest.fixture
+def rows(engine) -> MentionRows:
+    """Topics and mentions in the ``engine`` database (SQLite, and PostgreSQL when configured)."""
+    return MentionRows(engine)
+
+
+@pytest.fixture
+def sqlite_rows(sqlite_engine) -> MentionRows:
+    """Topics and mentions in a SQLite database."""
+    return MentionRows(sqlite_engine)

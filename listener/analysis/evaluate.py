@@ -20,7 +20,9 @@ from typing import Any
 
 from sqlalchemy import Connection, select, tuple_
 
-from listener.scoring import Masker, score_texts
+from listener.sentiment.batch import BatchScorer, score_texts
+from listener.sentiment.dispatch import Sentiment, overrides_from
+from listener.sentiment.masking import Masker, mention_text
 from storage.schema import matches, mentions
 
 CLASSES = ("positive", "neutral", "negative")
@@ -112,8 +114,6 @@ def _stored(connection: Connection, rows: list[dict[str, str]]) -> list[Labelled
             .where(matches.c.mention_id.in_(ids[start : start + 500]))
         ):
             topic_ids.setdefault(mention_id, []).append(topic_id)
-    from listener.scoring import mention_text
-
     return [Labelled(mention_text(found[k].text, found[k].title), _label(row["label"], i + 2),
                      found[k].lang, topic_ids.get(found[k].id, []))
             for i, (k, row) in enumerate(zip(keys, rows, strict=True))]
@@ -157,14 +157,12 @@ def evaluate(items: Sequence[Labelled], *, config: Any = None,
     masker = Masker(queries) if queries else None
     scoring = getattr(config, "scoring", config)
     if masker is not None and any(item.topics for item in items):
-        from listener.scoring import BatchScorer, Sentiment, overrides_from
-
         with BatchScorer(Sentiment(overrides_from(scoring)),
                          workers=workers if workers is not None else 0) as batch:
             results = batch.run([i.text for i in items], [i.lang for i in items],
                                 [masker.terms(i.topics) for i in items])
-        labels = [score.label for _, score in results]
-        langs = [prepared.language.code for prepared, _ in results]
+        labels = [result.score.label for result in results]
+        langs = [result.lang for result in results]
     else:
         scored = score_texts([i.text for i in items], tags=[i.lang for i in items],
                              masker=masker, config=scoring, workers=workers)

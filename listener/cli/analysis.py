@@ -41,7 +41,7 @@ def score(
 
     Example: listener score --rescore
     """
-    from listener.scoring import score_pending
+    from listener.sentiment.pending import score_pending
     from storage.runs import finish_run, start_run
 
     config = state(ctx).config()

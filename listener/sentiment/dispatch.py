@@ -1,0 +1,75 @@
+"""The dispatcher: which scorer scores a text, by its language.
+
+A language without a scorer gets :data:`~listener.sentiment.result.UNSCORED`
+("not scored"); the English lexicon never scores another language. Scorers are
+built lazily, and each distinct (text, language) is scored once per process.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from listener.sentiment.result import UNSCORED, Score, Scorer
+from listener.sentiment.vader import VADER
+
+CACHE_MAX = 200_000  # (masked text, language) scores remembered per process
+
+
+def overrides_from(config: Any) -> dict[str, dict[str, float]]:
+    """Lexicon overrides per language from a ``ScoringConfig`` (or None)."""
+    if config is None:
+        return {}
+    return {"en": dict(config.lexicon), "fr": dict(config.lexicon_fr)}
+
+
+class Sentiment:
+    """Every registered scorer, built lazily, with one set of lexicon overrides.
+
+    Picklable: it travels to pool workers as its settings only.
+    """
+
+    def __init__(self, overrides: Mapping[str, Mapping[str, float]] | None = None,
+                 registry: Mapping[str, Any] | None = None) -> None:
+        self.overrides = {lang: dict(words) for lang, words in (overrides or {}).items()}
+        self.registry = dict(VADER if registry is None else registry)
+        self._scorers: dict[str, Scorer] = {}
+        self._cache: dict[tuple[str, str], Score] = {}  # bounded: (text, lang) -> score
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"overrides": self.overrides, "registry": self.registry}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__init__(state["overrides"], state["registry"])  # type: ignore[misc]
+
+    def warm(self) -> None:
+        """Build every registered scorer now (before forking workers, which inherit them)."""
+        for lang in self.registry:
+            self.scorer(lang)
+
+    def supports(self, lang: str) -> bool:
+        return lang in self.registry
+
+    def scorer(self, lang: str) -> Scorer:
+        if lang not in self._scorers:
+            self._scorers[lang] = self.registry[lang](self.overrides.get(lang))
+        return self._scorers[lang]
+
+    def score(self, text: str, lang: str) -> Score:
+        if lang not in self.registry:
+            return UNSCORED
+        return self.scorer(lang).score(text)
+
+    def cached_score(self, text: str, lang: str) -> Score:
+        """Like :meth:`score`, each distinct (text, language) computed once."""
+        key = (text, lang)
+        score = self._cache.get(key)
+        if score is None:
+            score = self.score(text, lang)
+            if len(self._cache) >= CACHE_MAX:
+                self._cache.clear()
+            self._cache[key] = score
+        return score
+
+    def score_pairs(self, pairs: Sequence[tuple[str, str]]) -> list[Score]:
+        return [self.score(text, lang) for text, lang in pairs]

@@ -1,0 +1,91 @@
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+
+from listener.sentiment.batch import BatchScorer, score_texts
+from listener.sentiment.dispatch import Sentiment
+from listener.sentiment.vader import VaderEnglish
+
+
+def test_handles_and_hashtags_are_masked_even_without_a_topic():
+    scored = score_texts(["@happy_airlines #love the flight leaves at noon"])[0]
+    assert "happy" not in scored.masked and "love" not in scored.masked
+    assert scored.score.label == "neutral"
+
+
+def test_french_is_scored_with_the_french_lexicon():
+    fr = score_texts(["Je suis vraiment déçu, ce service est nul"])[0]
+    assert (fr.lang, fr.score.scorer, fr.score.label) == ("fr", "vader-fr", "negative")
+
+
+def test_identical_masked_texts_are_scored_once(monkeypatch):
+    calls = []
+    original = VaderEnglish.score
+
+    def counting(self, text):
+        calls.append(text)
+        return original(self, text)
+
+    monkeypatch.setattr(VaderEnglish, "score", counting)
+    texts = ["RT @a: I love this coffee so much", "RT @b: I love this coffee so much",
+             "I love this coffee  so much", "I love this coffee so much",
+             "I hate waiting for my coffee"]
+    results = score_texts(texts, tags=["en"] * 5, workers=1)
+    assert len(calls) == 3  # "RT : I love…", "I love…", "I hate…"
+    assert len({r.score.compound for r in results[:4]}) == 1
+
+
+def test_large_batches_use_a_process_pool_with_the_same_results():
+    texts = [f"I love coffee number {i}" for i in range(300)] + ["hola amigos como estan"]
+    sentiment = Sentiment({"en": {"love": -2.0}})
+    with BatchScorer(sentiment, workers=2, in_process_max=10, task_size=100) as batch:
+        pooled = batch.run(texts)
+        assert batch.pooled
+    assert [r.score for r in pooled[:-1]] == [sentiment.score(t, "en") for t in texts[:-1]]
+    assert pooled[0].score.label == "negative"  # the override reached the workers
+    assert (pooled[-1].lang, pooled[-1].score.label) == ("es", "unscored")
+
+
+_PARENT = textwrap.dedent("""
+    import multiprocessing, time
+    from listener.sentiment.batch import BatchScorer
+    from listener.sentiment.dispatch import Sentiment
+
+    batch = BatchScorer(Sentiment(), workers=2, in_process_max=10, task_size=100)
+    batch.run([f"I love coffee number {i}" for i in range(400)])
+    print(" ".join(str(p.pid) for p in multiprocessing.active_children()), flush=True)
+    time.sleep(600)  # killed by the test
+""")
+
+
+def _alive(pid: int) -> bool:
+    """True while ``pid`` runs (a zombie waiting for its reaper counts as gone)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (FileNotFoundError, ProcessLookupError):
+        return False
+    return state != "Z"
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_pool_workers_exit_when_their_parent_is_killed():
+    with subprocess.Popen([sys.executable, "-c", _PARENT], stdout=subprocess.PIPE, text=True,
+                          cwd=Path(__file__).resolve().parents[3]) as parent:
+        try:
+            workers = [int(pid) for pid in parent.stdout.readline().split()]
+            assert len(workers) == 2 and all(_alive(pid) for pid in workers)
+        finally:
+            os.kill(parent.pid, signal.SIGKILL)
+    deadline = time.monotonic() + 30
+    while any(_alive(pid) for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not [pid for pid in workers if _alive(pid)]

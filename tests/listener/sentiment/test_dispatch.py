@@ -1,0 +1,28 @@
+from __future__ import annotations
+
+import pickle
+
+from listener.sentiment.dispatch import Sentiment
+from listener.sentiment.result import UNSCORED
+
+
+def test_each_language_goes_to_its_own_scorer_and_others_are_not_scored():
+    sentiment = Sentiment()
+    assert sentiment.score("Le service est nul, je suis déçu", "fr").scorer == "vader-fr"
+    assert sentiment.score("The service is awful", "en").scorer == "vader-en"
+    assert sentiment.score("El servicio es horrible", "es") == UNSCORED
+
+
+def test_the_english_lexicon_never_scores_french():
+    # "nul" and "déçu" are unknown to the English lexicon: scoring French with it says neutral.
+    sentiment = Sentiment()
+    assert sentiment.score("Je suis vraiment déçu, ce service est nul", "fr").label == "negative"
+    assert sentiment.score("Je suis vraiment déçu, ce service est nul", "en").compound == 0
+
+
+def test_the_dispatcher_pickles_as_its_settings():
+    sentiment = Sentiment({"en": {"help": 0.0}})
+    sentiment.score("help", "en")
+    clone = pickle.loads(pickle.dumps(sentiment))
+    assert clone.score("help", "en").compound == 0.0
+    assert len(pickle.dumps(sentiment)) < 500
