@@ -16,6 +16,8 @@ from typing import Any, TextIO
 from rich.table import Table
 from rich.text import Text
 
+from listener.extras import require
+
 COLUMNS = ("source", "id", "url", "author", "created_at", "text", "lang", "topics",
            "sentiment_label", "sentiment_compound")
 
@@ -78,6 +80,11 @@ def format_for(path: str | Path) -> str | None:
     return EXTENSIONS.get(Path(path).suffix.lower())
 
 
+def require_parquet() -> None:
+    """Raise MissingExtra (naming ``pip install 'listener[parquet]'``) when pyarrow is absent."""
+    require("pyarrow.parquet", "parquet", "Parquet export")
+
+
 def parquet_schema() -> Any:
     import pyarrow as pa
 
@@ -92,6 +99,7 @@ def parquet_schema() -> Any:
 
 def write_parquet(rows: Iterable[dict[str, Any]], path: str | Path, *, batch: int = PARQUET_BATCH) -> int:
     """Parquet via pyarrow, one row group per ``batch`` rows: memory stays one batch deep."""
+    require_parquet()
     import pyarrow as pa
     import pyarrow.parquet as pq
 

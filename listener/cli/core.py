@@ -192,7 +192,16 @@ def mentions(
     listener mentions --search "refund delay" --sort reach --limit 20 ;
     listener mentions --kind competitor --since 30d --output competitors.parquet
     """
-    from listener.export import FORMATS, format_for, table, write_csv, write_jsonl, write_parquet
+    from listener.export import (
+        FORMATS,
+        format_for,
+        require_parquet,
+        table,
+        write_csv,
+        write_jsonl,
+        write_parquet,
+    )
+    from listener.extras import MissingExtra
     from storage.queries import KINDS, SORTS, MentionQuery, highlights, iter_mentions
 
     if format is None:
@@ -203,6 +212,11 @@ def mentions(
         fail("--format must be table, csv, json or parquet", EXIT_USAGE)
     if format == "parquet" and output is None:
         fail("--format parquet needs --output FILE", EXIT_USAGE)
+    if format == "parquet":
+        try:
+            require_parquet()
+        except MissingExtra as error:
+            fail(str(error), EXIT_USAGE)
     if format == "table" and output is not None:
         fail("--output needs --format csv, json or parquet (or a .csv/.jsonl/.parquet file name)", EXIT_USAGE)
     if sentiment not in (None, "positive", "neutral", "negative", "unscored"):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -180,6 +181,16 @@ def test_parquet_export(config_path, tmp_path):
     table = pq.read_table(target)
     assert table.column("id").to_pylist() == ["4", "2", "5", "1", "3", "6"]
     assert table.column("topics").to_pylist()[0] == ["Acme"]
+
+
+def test_parquet_without_pyarrow_names_the_extra_to_install(config_path, tmp_path, monkeypatch):
+    for name in ("pyarrow", "pyarrow.parquet"):
+        monkeypatch.setitem(sys.modules, name, None)  # what an install without the extra sees
+    target = tmp_path / "out.parquet"
+    result = run(config_path, "mentions", "--output", str(target))
+    assert result.exit_code == 2
+    assert "pip install 'listener[parquet]'" in result.output
+    assert not target.exists()
 
 
 @pytest.mark.parametrize("args", [
