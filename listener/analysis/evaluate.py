@@ -21,7 +21,7 @@ from typing import Any
 from sqlalchemy import Connection, select, tuple_
 
 from listener.sentiment.batch import BatchScorer, score_texts
-from listener.sentiment.dispatch import Sentiment, overrides_from
+from listener.sentiment.dispatch import Sentiment
 from listener.sentiment.masking import Masker, mention_text
 from storage.schema import matches, mentions
 
@@ -157,7 +157,7 @@ def evaluate(items: Sequence[Labelled], *, config: Any = None,
     masker = Masker(queries) if queries else None
     scoring = getattr(config, "scoring", config)
     if masker is not None and any(item.topics for item in items):
-        with BatchScorer(Sentiment(overrides_from(scoring)),
+        with BatchScorer(Sentiment.from_config(scoring),
                          workers=workers if workers is not None else 0) as batch:
             results = batch.run([i.text for i in items], [i.lang for i in items],
                                 [masker.terms(i.topics) for i in items])

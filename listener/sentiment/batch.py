@@ -26,9 +26,9 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from typing import Any, NamedTuple
 
-from listener.language import detect, normalize_code, preload
+from listener.language import preload, route
 from listener.query import Term
-from listener.sentiment.dispatch import Sentiment, overrides_from
+from listener.sentiment.dispatch import Sentiment
 from listener.sentiment.masking import Masker, masked
 from listener.sentiment.result import Score
 
@@ -79,14 +79,12 @@ def analyse(sentiment: Sentiment, items: Sequence[Item],
     results = []
     append = results.append
     cached_score = sentiment.cached_score
+    default = sentiment.default_language
     for text, tag, terms in items:
         clean = masked(text, termsets[terms])
-        code = normalize_code(tag)
-        if code is None:
-            code, detected = detect(clean), True
-        else:
-            detected = False
-        append(Analysed(clean, code, detected, cached_score(clean, code)))
+        language = route(clean, tag, default)
+        append(Analysed(clean, language.code, language.detected,
+                        cached_score(clean, language.code)))
     return results
 
 
@@ -215,7 +213,7 @@ def score_texts(
     With a ``masker``, the terms of the topics whose query matches a text are masked.
     """
     terms = [masker.terms(masker.matching(text)) for text in texts] if masker else None
-    sentiment = Sentiment(overrides_from(config))
+    sentiment = Sentiment.from_config(config)
     configured = workers if workers is not None else (config.workers if config is not None else 0)
     with BatchScorer(sentiment, workers=configured) as batch:
         results = batch.run(texts, tags, terms)

@@ -26,21 +26,35 @@ def overrides_from(config: Any) -> dict[str, dict[str, float]]:
 class Sentiment:
     """Every registered scorer, built lazily, with one set of lexicon overrides.
 
-    Picklable: it travels to pool workers as its settings only.
+    ``default_language`` is where texts too short or too ambiguous for the
+    language detector go (see :func:`listener.language.route`); None trusts every
+    guess. Picklable: it travels to pool workers as its settings only.
     """
 
     def __init__(self, overrides: Mapping[str, Mapping[str, float]] | None = None,
-                 registry: Mapping[str, Any] | None = None) -> None:
+                 registry: Mapping[str, Any] | None = None, *,
+                 default_language: str | None = "en") -> None:
         self.overrides = {lang: dict(words) for lang, words in (overrides or {}).items()}
         self.registry = dict(VADER if registry is None else registry)
+        self.default_language = default_language
         self._scorers: dict[str, Scorer] = {}
         self._cache: dict[tuple[str, str], Score] = {}  # bounded: (text, lang) -> score
 
+    @classmethod
+    def from_config(cls, config: Any) -> Sentiment:
+        """The dispatcher a ``ScoringConfig`` (or a whole ``Config``, or None: defaults) asks for."""
+        scoring = getattr(config, "scoring", config)
+        if scoring is None:
+            return cls()
+        return cls(overrides_from(scoring), default_language=scoring.default_language)
+
     def __getstate__(self) -> dict[str, Any]:
-        return {"overrides": self.overrides, "registry": self.registry}
+        return {"overrides": self.overrides, "registry": self.registry,
+                "default_language": self.default_language}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__init__(state["overrides"], state["registry"])  # type: ignore[misc]
+        self.__init__(state["overrides"], state["registry"],  # type: ignore[misc]
+                      default_language=state["default_language"])
 
     def warm(self) -> None:
         """Build every registered scorer now (before forking workers, which inherit them)."""

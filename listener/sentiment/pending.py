@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import Engine
 
 from listener.sentiment.batch import Analysed, BatchScorer
-from listener.sentiment.dispatch import Sentiment, overrides_from
+from listener.sentiment.dispatch import Sentiment
 from listener.sentiment.masking import Masker, mention_text
 from storage import scores
 from storage.times import utcnow
@@ -103,7 +103,7 @@ def score_pending(
     tally = _Tally(report)
     owned = batch is None
     if batch is None:
-        batch = BatchScorer(Sentiment(overrides_from(scoring_config)),
+        batch = BatchScorer(Sentiment.from_config(scoring_config),
                             workers=getattr(scoring_config, "workers", 0))
     try:
         with engine.connect() as connection:

@@ -110,3 +110,13 @@ def test_a_disabled_connector_does_not_need_its_secrets_but_an_enabled_one_does(
     with pytest.raises(ConfigError) as caught:
         load(write(tmp_path, body.replace("enabled = false", "enabled = true")), environ={"SMTP_PASSWORD": "x"})
     assert [p.key for p in caught.value.problems] == ["connectors.x.bearer_token"]
+
+
+def test_scoring_default_language_must_be_a_language_code_and_is_listed_with_the_rest(tmp_path):
+    body = GOOD + '\n[scoring]\ndefault_language = "English"\nworkers = "many"\n'
+    with pytest.raises(ConfigError) as caught:
+        load(write(tmp_path, body), environ={})
+    keys = {problem.key for problem in caught.value.problems}
+    assert {"scoring.default_language", "scoring.workers", "smtp.password"} <= keys
+    good = load(write(tmp_path, GOOD), environ={"SMTP_PASSWORD": "x"})
+    assert good.scoring.default_language == "en"
