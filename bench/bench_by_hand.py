@@ -2,8 +2,7 @@
 
 pandas ``read_json(lines=True)``, VADER ``polarity_scores`` applied to every
 text, ``to_sql`` into SQLite. No topic matching, no language handling, no
-deduplication. Figure: how many times faster listener is (no fixed target;
-listener must be faster).
+deduplication. Figure: how many times faster listener is; target >= 1.5.
 """
 
 from __future__ import annotations
@@ -13,6 +12,8 @@ from pathlib import Path
 
 from bench.bench_end_to_end import listener_figure
 from bench.common import Context, Result, check, timed
+
+TARGET = 1.5
 
 
 def by_hand(path: Path, db_path: Path) -> int:
@@ -40,5 +41,5 @@ def run(ctx: Context) -> list[Result]:
     return [check(Result(
         "by_hand", f"pandas+VADER+to_sql vs listener, {count:,} mentions ({ctx.backend})", count / total,
         "mentions/s", baseline=count / base_seconds, baseline_name="pandas read_json/apply/to_sql",
-        ratio=ratio, target="ratio > 1 (listener faster)", note=f"{total:.1f} s vs {base_seconds:.1f} s",
-    ), ratio > 1)]
+        ratio=ratio, target=f"ratio >= {TARGET}", note=f"{total:.1f} s vs {base_seconds:.1f} s",
+    ), ratio >= TARGET)]

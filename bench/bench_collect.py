@@ -31,7 +31,8 @@ def collect_once(url: str, settings: dict[str, dict], only: list[str]) -> tuple[
     return seconds, sum(r.fetched for r in report.connectors), problems
 
 
-def run(ctx: Context) -> list[Result]:
+def sandbox_world(ctx: Context):
+    """The sandbox serving every registered platform, LATENCY on each request; (sandbox, platform names)."""
     from listener.sandbox.faults import Faults
     from listener.sandbox.server import Sandbox, load_platforms
     from listener.sandbox.world import WorldTopic, generate_world
@@ -42,9 +43,14 @@ def run(ctx: Context) -> list[Result]:
     now = datetime.now(UTC)  # platforms serve "recent" posts: the world ends now
     world = generate_world(topics, now - timedelta(days=6), now, seed=ctx.seed, per_day=60,
                            platforms=names)
+    return Sandbox(world, Faults(latency=LATENCY)), names
+
+
+def run(ctx: Context) -> list[Result]:
     single: dict[str, tuple[float, int]] = {}
     notes = []
-    with Sandbox(world, Faults(latency=LATENCY)) as sandbox:
+    server, names = sandbox_world(ctx)
+    with server as sandbox:
         settings = {name: sandbox.connector_settings(name) for name in names}
         for name in names:
             with database(ctx, f"collect-{name}") as url:

@@ -26,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.common import OUT, Context, Result
 
-BENCHMARKS = ("ingest", "end_to_end", "by_hand", "collect", "query", "digest", "incremental")
+BENCHMARKS = ("ingest", "end_to_end", "by_hand", "scoring", "collect", "serve", "query", "digest", "incremental")
 DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/test"
 
 
