@@ -55,6 +55,12 @@ def sqlite_path(ctx: Context) -> Path:
         connection.close()
         tmp.replace(path)
         ctx.log(f"  built {path.name} in {seconds:.0f} s")
+    key = ("history-upgraded", path)
+    if key not in ctx.shared:  # a cache built by older code gets the newer migrations (indexes)
+        from storage import db
+
+        db.create(f"sqlite:///{path}").dispose()
+        ctx.shared[key] = True
     return path
 
 

@@ -3,8 +3,11 @@
 Results stream with keyset pagination on (sort key, id), so an export of a
 million rows holds one chunk in memory at a time, on SQLite and PostgreSQL.
 The sort keys ``reach`` and ``engagement`` have expression indexes (migration
-0003), so each chunk is an index range scan; ``negative`` sorts by a joined
-score and streams from one server-side cursor instead.
+0003), so each chunk is an index range scan. ``negative`` reads in two parts:
+the mentions with a compound score, most negative first, walking the partial
+index ``ix_scores_negative`` (migration 0006_perf), then those without one
+(unscored, or not scored yet), newest id first; together that is the order of
+``coalesce(compound, 2.0), id DESC``.
 
 Full-text search, newest first, on SQLite (``plan_search``) picks one of three
 plans from how many mentions the words match (counted up to a cap, cheaply):
@@ -127,14 +130,16 @@ def plan_search(connection: Connection, query: MentionQuery) -> str:
     return "materialize" if found <= SEARCH_MANY else "probe"
 
 
-def _base(connection: Connection, query: MentionQuery, *, search_plan: str = "candidates") -> Select:
+def _base(connection: Connection, query: MentionQuery, *, search_plan: str = "candidates",
+          scored_only: bool = False) -> Select:
     lang = func.coalesce(scores.c.lang, mentions.c.lang).label("lang")
+    on_score = scores.c.mention_id == mentions.c.id
     statement = select(
         mentions.c.id, mentions.c.source, mentions.c.external_id, mentions.c.url, mentions.c.author,
         mentions.c.author_followers, mentions.c.created_at, mentions.c.title, mentions.c.text, lang,
         scores.c.label.label("sentiment"), scores.c.compound, mentions.c.likes, mentions.c.reposts,
         mentions.c.replies,
-    ).select_from(mentions.outerjoin(scores, scores.c.mention_id == mentions.c.id))
+    ).select_from(mentions.join(scores, on_score) if scored_only else mentions.outerjoin(scores, on_score))
     conditions = []
     if query.topics or query.kinds:
         wanted = select(topics.c.id)
@@ -183,7 +188,10 @@ def _after(sort: str, value: Any, mention_id: int) -> ColumnElement:
 def mention_statement(connection: Connection, query: MentionQuery, *, search_plan: str | None = None) -> Select:
     """The first page's SELECT, e.g. for ``EXPLAIN QUERY PLAN``."""
     plan = search_plan or plan_search(connection, query)
-    statement = _ordered(_base(connection, query, search_plan=plan), query.sort)
+    if query.sort == "negative" and not query.offset:
+        statement = _scored_most_negative(connection, query, plan)
+    else:
+        statement = _ordered(_base(connection, query, search_plan=plan), query.sort)
     if query.limit is not None:
         statement = statement.limit(min(query.limit, CHUNK))
     if query.offset:
@@ -196,18 +204,24 @@ def iter_mentions(connection: Connection, query: MentionQuery, *, chunk: int = C
     if query.sort not in SORTS:
         raise ValueError(f"unknown sort {query.sort!r}; use one of {', '.join(SORTS)}")
     plan = plan_search(connection, query)
-    base = _ordered(_base(connection, query, search_plan=plan), query.sort)
-    if query.sort == "negative":  # no index on the joined key: one streaming cursor
-        yield from _iter_cursor(connection, query, base, chunk)
+    if query.sort == "negative":
+        yield from _iter_negative(connection, query, plan, chunk)
         return
-    remaining = query.limit
-    after: tuple[Any, int] | None = None
-    offset = query.offset
+    base = _ordered(_base(connection, query, search_plan=plan), query.sort)
+    yield from _pages(connection, base, lambda value, last_id: _after(query.sort, value, last_id),
+                      limit=query.limit, offset=query.offset, chunk=chunk)
+
+
+def _pages(connection: Connection, base: Select, after: Any, *, limit: int | None, offset: int,
+           chunk: int) -> Iterator[dict[str, Any]]:
+    """Keyset pagination: each chunk starts where the previous one ended, ``after(sort_key, id)``."""
+    remaining = limit
+    last: tuple[Any, int] | None = None
     while remaining is None or remaining > 0:
         size = chunk if remaining is None else min(chunk, remaining)
         statement = base.limit(size)
-        if after is not None:
-            statement = statement.where(_after(query.sort, *after))
+        if last is not None:
+            statement = statement.where(after(*last))
         elif offset:
             statement = statement.offset(offset)
         rows = [dict(row._mapping) for row in connection.execute(statement)]
@@ -217,9 +231,36 @@ def iter_mentions(connection: Connection, query: MentionQuery, *, chunk: int = C
         yield from _with_topics(connection, rows)
         if len(rows) < size:
             return
-        after = last
         if remaining is not None:
             remaining -= len(rows)
+
+
+def _scored_most_negative(connection: Connection, query: MentionQuery, plan: str) -> Select:
+    compound = scores.c.compound
+    return (_base(connection, query, search_plan=plan, scored_only=True)
+            .where(compound.is_not(None)).add_columns(compound.label("sort_key"))
+            .order_by(compound.asc(), scores.c.mention_id.desc()))
+
+
+def _iter_negative(connection: Connection, query: MentionQuery, plan: str, chunk: int) -> Iterator[dict[str, Any]]:
+    """Scored mentions by compound ascending (the partial index), then the rest by id descending."""
+    if query.offset:  # an offset may fall in either part: one sorted cursor over both
+        base = _ordered(_base(connection, query, search_plan=plan), query.sort)
+        yield from _iter_cursor(connection, query, base, chunk)
+        return
+    compound, score_id = scores.c.compound, scores.c.mention_id
+    sent = 0
+    for row in _pages(connection, _scored_most_negative(connection, query, plan),
+                      lambda value, last_id: or_(compound > value, and_(compound == value, score_id < last_id)),
+                      limit=query.limit, offset=0, chunk=chunk):
+        sent += 1
+        yield row
+    if query.limit is not None and sent >= query.limit:
+        return
+    rest = (_base(connection, query, search_plan=plan).where(compound.is_(None))
+            .add_columns(mentions.c.id.label("sort_key")).order_by(mentions.c.id.desc()))
+    yield from _pages(connection, rest, lambda _value, last_id: mentions.c.id < last_id,
+                      limit=None if query.limit is None else query.limit - sent, offset=0, chunk=chunk)
 
 
 def _iter_cursor(connection: Connection, query: MentionQuery, base: Select, chunk: int) -> Iterator[dict[str, Any]]:

@@ -131,3 +131,49 @@ def test_a_large_export_streams_in_chunks(sqlite_engine, tmp_path):
     assert len(statements) == 25  # 24 full chunks and the empty one that ends the stream
     # a chunk of 500 rows is well under 1 MB in Python objects; the whole result would be ~12 MB
     assert peak < 3_000_000, peak
+
+
+def add_scores(engine, compounds: dict[int, float | None]) -> None:
+    """Score rows for some mentions (by id); ``None``: scored as unscored (no compound)."""
+    from storage.schema import scores
+
+    with engine.begin() as connection:
+        connection.execute(scores.insert(), [
+            {"mention_id": mention_id, "lang": "en", "label": "unscored" if value is None else "neutral",
+             "compound": value, "scorer": "none" if value is None else "vader-en", "scored_at": T0}
+            for mention_id, value in compounds.items()])
+
+
+def negative_reference(engine) -> list[int]:
+    """Most negative first, unscored and not-yet-scored last, ties by newest id: sorted in Python."""
+    with engine.connect() as connection:
+        rows = list(iter_mentions(connection, MentionQuery(sort="newest")))
+    return [r["id"] for r in sorted(rows, key=lambda r: (2.0 if r["compound"] is None else r["compound"], -r["id"]))]
+
+
+def test_negative_sort_reads_scored_then_unscored_in_one_order(engine):
+    fill(engine, 90)
+    # ids 1..90; ties on -0.5, a band without a compound, and ids 61..90 not scored at all
+    add_scores(engine, {i: (None if i % 10 == 0 else (-0.5 if i % 4 == 0 else (i % 7 - 3) / 4)) for i in range(1, 61)})
+    expected = negative_reference(engine)
+    with engine.connect() as connection:
+        def ids(**query):
+            return [r["id"] for r in iter_mentions(connection, MentionQuery(sort="negative", **query), chunk=7)]
+
+        assert ids() == expected
+        assert ids(limit=20) == expected[:20]  # within the scored part
+        assert ids(limit=70) == expected[:70]  # across both parts
+        assert ids(offset=50, limit=15) == expected[50:65]
+        assert [r["id"] for r in iter_mentions(connection, MentionQuery(sort="negative", sources=["x"],
+                                                                        search="acme"))] == \
+            [i for i in expected if (i - 1) % 3 == 0]
+
+
+def test_negative_sort_walks_its_partial_index(sqlite_engine):
+    with sqlite_engine.connect() as connection:
+        compiled = mention_statement(connection, MentionQuery(sort="negative", limit=50)).compile(connection)
+        params = tuple(compiled.params[k] for k in compiled.positiontup)
+        details = " | ".join(row[3] for row in connection.exec_driver_sql(
+            "EXPLAIN QUERY PLAN " + str(compiled), params))
+    assert "ix_scores_negative" in details, details
+    assert "TEMP B-TREE FOR ORDER BY" not in details, details

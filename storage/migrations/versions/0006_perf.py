@@ -1,0 +1,26 @@
+"""an index for `listener mentions --sort negative`
+
+The most negative mentions first: a partial index on scores (compound
+ascending, mention id descending) over the rows with a compound, so the first
+page is an index walk of 50 entries instead of a sort of every mention. Rows
+without a compound (unscored, or not scored yet) come after them in id order
+(storage/queries.py reads the two parts one after the other).
+
+Revision ID: 0006_perf
+Revises: 0005_story_keys
+"""
+from alembic import op
+
+revision = "0006_perf"
+down_revision = "0005_story_keys"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.execute("CREATE INDEX ix_scores_negative ON scores (compound, mention_id DESC) "
+               "WHERE compound IS NOT NULL")
+
+
+def downgrade() -> None:
+    op.execute("DROP INDEX ix_scores_negative")
