@@ -8,6 +8,7 @@ the byte offset, committed with the lines it covers).
 from __future__ import annotations
 
 import csv
+import itertools
 import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ from connectors.errors import FatalError, SkippableRecord
 from connectors.records import mention_from_record
 
 PAGE_SIZE = 1000
+SNIFF_BYTES = 64 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,12 +60,28 @@ def read_lines(
     """
     format = format or detect_format(path)
     if format == "csv":
-        with path.open(encoding="utf-8-sig", newline="") as text:
+        with path.open(encoding="utf-8-sig", newline="") as text:  # -sig: a BOM is not a column name
             yield from _csv_lines(text, column_map or {}, default_source)
         return
     with path.open("rb") as handle:
         handle.seek(offset)
+        if offset == 0:
+            _refuse_json_array(path, handle)
         yield from _jsonl_lines(handle, offset, default_source, complete_lines_only)
+
+
+class NotJsonLines(ValueError):
+    """The whole file is in another format; the message says how to convert it."""
+
+
+def _refuse_json_array(path: Path, handle: Any) -> None:
+    start = handle.read(4096).lstrip(b"\xef\xbb\xbf \t\r\n")
+    handle.seek(0)
+    if start.startswith(b"["):
+        raise NotJsonLines(
+            f"{path} holds a JSON array, but listener imports JSON Lines: one JSON object per line. "
+            f"Convert it with: jq -c '.[]' {path} > {path.with_suffix('.jsonl')}"
+        )
 
 
 def _jsonl_lines(
@@ -87,7 +105,7 @@ def _jsonl_lines(
 
 
 def _csv_lines(text: Any, column_map: Mapping[str, str], default_source: str | None) -> Iterator[Line]:
-    reader = csv.DictReader(text)
+    reader = csv.DictReader(text, dialect=_sniff(text))
     for row in reader:
         number = reader.line_num
         record = {field: row.get(column) for field, column in column_map.items()}
@@ -99,6 +117,16 @@ def _csv_lines(text: Any, column_map: Mapping[str, str], default_source: str | N
             yield Line(number, 0, mention, None)
         except SkippableRecord as error:
             yield Line(number, 0, None, BadLine(number, str(error)))
+
+
+def _sniff(text: Any) -> type[csv.Dialect] | str:
+    """The file's delimiter (``,`` ``;`` tab or ``|``): spreadsheets in many locales write ``;``."""
+    sample = text.read(SNIFF_BYTES)
+    text.seek(0)
+    try:
+        return csv.Sniffer().sniff(sample, delimiters=",;\t|")
+    except csv.Error:  # one column, or too irregular to tell: the standard comma
+        return "excel"
 
 
 class FileSettings(ConnectorSettings):
@@ -127,10 +155,13 @@ class FileConnector(Connector):
             offset = 0
         mentions: list[Mention] = []
         skipped = 0
-        for line in read_lines(
-            path, format="jsonl", default_source=self.settings.source, offset=offset,
-            complete_lines_only=True,
-        ):
+        lines = read_lines(path, format="jsonl", default_source=self.settings.source, offset=offset,
+                           complete_lines_only=True)
+        try:
+            first = next(lines, None)
+        except NotJsonLines as error:
+            raise FatalError(f"{error} (connectors.file.paths)") from None
+        for line in itertools.chain([first] if first else [], lines):
             if line.mention is not None:
                 mentions.append(line.mention)
             elif line.error is not None:

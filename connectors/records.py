@@ -19,6 +19,8 @@ REQUIRED = ("source", "id", "text", "created_at")
 _COUNTS = ("author_followers", "likes", "reposts", "replies", "views")
 _STRINGS = ("author", "author_id", "author_name", "url", "title", "lang", "parent_id")
 _TRUE = {"1", "true", "yes", "y", "t"}
+MAX_COUNT = 2**63 - 1  # the largest integer the database stores
+_IDENTIFIER_LENGTHS = {"source": 32, "id": 255}  # the columns mentions.source and .external_id
 
 
 def parse_time(value: Any) -> datetime:
@@ -42,16 +44,18 @@ def parse_time(value: Any) -> datetime:
 
 def _count(record: Mapping[str, Any], key: str) -> int | None:
     value = record.get(key)
-    if type(value) is int and value >= 0:  # the common case first (bool is not int here)
+    if type(value) is int and 0 <= value <= MAX_COUNT:  # the common case first (bool is not int here)
         return value
     if value in (None, ""):
         return None
     try:
         number = int(float(value)) if isinstance(value, str) else int(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # OverflowError: inf; ValueError: nan
         raise SkippableRecord(f"{key} {value!r} is not a number") from None
     if number < 0:
         raise SkippableRecord(f"{key} {value!r} is negative")
+    if number > MAX_COUNT:
+        raise SkippableRecord(f"{key} {value!r} is out of range (at most {MAX_COUNT})")
     return number
 
 
@@ -72,6 +76,9 @@ def mention_from_record(record: Any, *, default_source: str | None = None) -> Me
         raise SkippableRecord(f"missing {', '.join(missing)}")
     if not isinstance(record["text"], str):
         raise SkippableRecord("text must be a string")
+    for key, limit in _IDENTIFIER_LENGTHS.items():
+        if len(str(record[key])) > limit:
+            raise SkippableRecord(f"{key} is longer than {limit} characters")
     strings = {}
     for key in _STRINGS:
         value = record.get(key)

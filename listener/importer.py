@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import Engine
@@ -17,16 +18,22 @@ from storage import runs
 BATCH = 2000
 
 
+FIRST_PLAUSIBLE_YEAR = 1990  # before: almost surely a wrong date (0, a typo, a unit mix-up)
+
+
 @dataclass
 class ImportReport:
     records: int = 0
     new: int = 0
-    unmatched: int = 0  # stored, but matching no configured topic
+    repeated: int = 0  # copies of an id already read from this file: the last copy is kept
+    unmatched: int = 0  # distinct mentions stored, but matching no configured topic
+    fitted: int = 0  # NUL characters removed to store them
     bad: list[BadLine] = field(default_factory=list)
+    odd_dates: list[int] = field(default_factory=list)  # line numbers: stored, but the year looks wrong
 
     @property
     def already_stored(self) -> int:
-        return self.records - self.new
+        return self.records - self.new - self.repeated
 
 
 def import_file(
@@ -38,18 +45,26 @@ def import_file(
     column_map: Mapping[str, str] | None = None,
     source: str | None = None,
     on_batch: Callable[[int], None] | None = None,
+    now: datetime | None = None,
 ) -> ImportReport:
-    """Store every good record (matched or not: an import loses nothing) and explain the bad ones."""
-    ingestor = Ingestor(engine, config.topics, keep_unmatched=True)
+    """Store every good record (matched or not: an import loses nothing) and explain the bad ones.
+
+    Raises NotJsonLines when the file is in another format altogether.
+    """
+    ingestor = Ingestor(engine, config.topics, keep_unmatched=True, last_copy_wins=True)
     report = ImportReport()
+    started = now or datetime.now(UTC)  # one time for the run: how a repeated id is recognised
+    plausible = range(FIRST_PLAUSIBLE_YEAR, started.year + 2)
     with engine.begin() as connection:
         run_id = runs.start_run(connection, "import")
     batch: list[Mention] = []
 
     def flush() -> None:
-        stored = ingestor.store(batch)
+        stored = ingestor.store(batch, now=started)
         report.new += stored.new
-        report.unmatched += stored.received - stored.matched
+        report.repeated += stored.repeated
+        report.unmatched += stored.unmatched
+        report.fitted += stored.fitted
         if on_batch:
             on_batch(len(batch))
         batch.clear()
@@ -60,6 +75,8 @@ def import_file(
                 report.bad.append(line.error)
             elif line.mention is not None:
                 report.records += 1
+                if line.mention.created_at.year not in plausible:
+                    report.odd_dates.append(line.number)
                 batch.append(line.mention)
                 if len(batch) >= BATCH:
                     flush()
@@ -74,6 +91,7 @@ def import_file(
 
 def _finish(engine: Engine, run_id: int, report: ImportReport, path: Path, status: str,
             error: str | None = None) -> None:
-    counts = {"records": report.records, "new": report.new, "bad": len(report.bad), "file": str(path)}
+    counts = {"records": report.records, "new": report.new, "repeated": report.repeated,
+              "bad": len(report.bad), "odd_dates": len(report.odd_dates), "file": str(path)}
     with engine.begin() as connection:
         runs.finish_run(connection, run_id, status, counts, error)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -13,9 +14,12 @@ from connectors.base import Mention
 from listener.config import TopicConfig
 from listener.query import TopicMatcher, parse
 from listener.stories import story_key
+from storage.fit import Unfit, fit_mention
 from storage.mentions import dedupe, store_matches, store_mentions, sync_topics
 from storage.state import save_state
 from storage.times import to_db
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,16 +33,22 @@ class Cursor:
 class Stored:
     received: int
     new: int
-    matched: int  # mentions matching at least one topic
+    matched: int  # distinct mentions matching at least one topic
     kept: int  # mentions written (matched, or all when unmatched ones are kept)
+    fitted: int = 0  # changed to fit the database (NUL removed, out-of-range metric dropped…)
+    unfit: int = 0  # rejected: an identifier the database cannot hold
+    repeated: int = 0  # copies of an id seen earlier in the batch or, for an import, the run
+    unmatched: int = 0  # distinct mentions matching no topic (an import's earlier copies corrected)
 
 
 class Ingestor:
     """Shared by `collect` and `import`. Thread-safe: each call uses its own connection."""
 
-    def __init__(self, engine: Engine, topics: Sequence[TopicConfig], *, keep_unmatched: bool = False):
+    def __init__(self, engine: Engine, topics: Sequence[TopicConfig], *, keep_unmatched: bool = False,
+                 last_copy_wins: bool = False):
         self.engine = engine
         self.keep_unmatched = keep_unmatched
+        self.last_copy_wins = last_copy_wins  # an import: a repeated id keeps its last copy
         self.matcher = TopicMatcher({topic.name: parse(topic.query) for topic in topics})
         with engine.begin() as connection:
             ids = sync_topics(connection, [topic.model_dump() for topic in topics])
@@ -47,14 +57,15 @@ class Ingestor:
     def store(self, batch: Sequence[Mention], *, cursor: Cursor | None = None,
               now: datetime | None = None) -> Stored:
         now = now or datetime.now(UTC)
-        unique = dedupe(batch)
+        unique, fitted, unfit = _fit(dedupe(batch))
         topic_names = [self.matcher.match(_searchable(m)) for m in unique]
         kept = [(m, names) for m, names in zip(unique, topic_names, strict=True) if names or self.keep_unmatched]
         matched = sum(1 for names in topic_names if names)
         with self.engine.begin() as connection:
             mentions = [m for m, _ in kept]
             result = store_mentions(connection, mentions, collected_at=now,
-                                    story_keys=[story_key(m) for m in mentions])
+                                    story_keys=[story_key(m) for m in mentions],
+                                    last_copy_wins=self.last_copy_wins)
             store_matches(connection, [
                 {"topic_id": self.topic_ids[name], "mention_id": mention_id, "created_at": to_db(m.created_at)}
                 for (m, names), mention_id in zip(kept, result.ids, strict=True)
@@ -62,7 +73,26 @@ class Ingestor:
             ])
             if cursor is not None:
                 save_state(connection, cursor.connector, cursor.stream, cursor.state, now)
-        return Stored(received=len(batch), new=result.new, matched=matched, kept=len(kept))
+        in_batch_repeats = len(batch) - len(unique) - unfit
+        return Stored(received=len(batch), new=result.new, matched=matched, kept=len(kept),
+                      fitted=fitted, unfit=unfit, repeated=in_batch_repeats + result.repeated,
+                      unmatched=len(unique) - matched - result.repeated_unmatched)
+
+
+def _fit(batch: list[Mention]) -> tuple[list[Mention], int, int]:
+    """The mentions the database can hold, made to fit; how many were changed and rejected."""
+    fitted, unfit, kept = 0, 0, []
+    for mention in batch:
+        try:
+            fitted += fit_mention(mention)
+        except Unfit as error:
+            unfit += 1
+            log.warning("%s mention skipped: %s", mention.source[:32], error)
+            continue
+        kept.append(mention)
+    if fitted:
+        log.info("%d mention(s) changed to fit the database (NUL characters or out-of-range numbers)", fitted)
+    return kept, fitted, unfit
 
 
 def _searchable(mention: Mention) -> str:

@@ -137,7 +137,7 @@ def _run_search(engine: Engine, ingestor: Ingestor, connector: Connector, search
         budget.spend(requests=page.requests, mentions=len(page.mentions))
         report.fetched += len(page.mentions)
         report.new += stored.new
-        report.skipped += page.skipped
+        report.skipped += page.skipped + stored.unfit
         report.requests += page.requests
         if on_page:
             on_page(connector.name, len(page.mentions))

@@ -27,6 +27,10 @@ def text_hash(text: str) -> str:
 class Stored:
     ids: list[int]  # mention ids, aligned with the (deduplicated) mentions passed in
     new: int  # how many were not stored before
+    # with ``last_copy_wins``: mentions already written earlier in the same run, now
+    # replaced by this copy, and how many of those earlier copies matched no topic
+    repeated: int = 0
+    repeated_unmatched: int = 0
 
 
 def dedupe(batch: Iterable[Mention]) -> list[Mention]:
@@ -43,8 +47,15 @@ def store_mentions(
     *,
     collected_at: datetime,
     story_keys: Sequence[str | None] | None = None,
+    last_copy_wins: bool = False,
 ) -> Stored:
-    """Upsert a deduplicated batch; returns ids in batch order and the count of new rows."""
+    """Upsert a deduplicated batch; returns ids in batch order and the count of new rows.
+
+    A mention stored before keeps its text and gets fresh metrics. With
+    ``last_copy_wins`` (an import, whose batches share one ``collected_at``), a
+    mention written earlier *in the same run* is replaced whole by this copy and
+    loses its topic matches, so a file repeating an id keeps its last copy.
+    """
     if not batch:
         return Stored([], 0)
     keys = [(m.source, m.external_id) for m in batch]
@@ -53,15 +64,49 @@ def store_mentions(
     ids_by_key = _insert_new(connection, rows, keys)
     new = len(ids_by_key)
     stored_before = [i for i, key in enumerate(keys) if key not in ids_by_key]
+    repeated: list[int] = []
+    repeated_unmatched = 0
     if stored_before:
         existing = _ids_of(connection, [keys[i] for i in stored_before])
-        _refresh_metrics(connection, [
-            {"b_id": existing[keys[i]], **{name: getattr(batch[i], name) for name in _REFRESHED}}
-            for i in stored_before
-        ])
+        if last_copy_wins:
+            repeated = _written_at(connection, [existing[keys[i]] for i in stored_before], collected)
+            repeated_unmatched = _replace(connection, repeated, {
+                existing[keys[i]]: rows[i] for i in stored_before if existing[keys[i]] in repeated
+            })
+        refreshed = [i for i in stored_before if existing[keys[i]] not in repeated]
+        if refreshed:
+            _refresh_metrics(connection, [
+                {"b_id": existing[keys[i]], **{name: getattr(batch[i], name) for name in _REFRESHED}}
+                for i in refreshed
+            ])
         ids_by_key.update(existing)
     store_authors(connection, batch, seen_at=collected)
-    return Stored([ids_by_key[key] for key in keys], new)
+    return Stored([ids_by_key[key] for key in keys], new, len(repeated), repeated_unmatched)
+
+
+def _written_at(connection: Connection, ids: Sequence[int], collected: datetime) -> list[int]:
+    """Those of ``ids`` first written at ``collected`` (by this run)."""
+    return list(connection.scalars(
+        select(mentions.c.id).where(mentions.c.id.in_(ids), mentions.c.collected_at == collected)
+    ))
+
+
+def _replace(connection: Connection, ids: Sequence[int], rows: Mapping[int, dict]) -> int:
+    """Overwrite mentions ``ids`` with ``rows`` and drop their matches; how many matched nothing."""
+    from sqlalchemy import bindparam, delete, update
+
+    if not ids:
+        return 0
+    matched = set(connection.scalars(select(matches.c.mention_id).where(matches.c.mention_id.in_(ids))))
+    connection.execute(delete(matches).where(matches.c.mention_id.in_(ids)))
+    columns = [name for name in next(iter(rows.values())) if name not in ("source", "external_id")]
+    statement = update(mentions).where(mentions.c.id == bindparam("b_id")).values(
+        {name: bindparam(f"b_{name}", type_=mentions.c[name].type) for name in columns}
+    )
+    connection.execute(statement, [
+        {"b_id": mention_id, **{f"b_{name}": row[name] for name in columns}} for mention_id, row in rows.items()
+    ])
+    return sum(1 for mention_id in ids if mention_id not in matched)
 
 
 def _ids_of(connection: Connection, keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], int]:

@@ -6,7 +6,7 @@ import re
 import sys
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from sqlalchemy import Engine
@@ -24,6 +24,9 @@ from listener.cli.app import (
     state,
 )
 from storage import db
+
+if TYPE_CHECKING:
+    from listener.importer import ImportReport
 
 EXAMPLE_CONFIG = Path(__file__).resolve().parents[2] / "config.example.toml"
 
@@ -68,6 +71,7 @@ def import_(
 
     Example: listener import mentions.jsonl
     """
+    from connectors.file import NotJsonLines
     from listener.importer import import_file
 
     if format not in (None, "jsonl", "csv"):
@@ -87,16 +91,31 @@ def import_(
         with progress(quiet=state(ctx).quiet) as bar:
             report = import_file(engine, state(ctx).config(), file, format=format, column_map=column_map,
                                  source=source, on_batch=lambda n: bar.advance(f"import {file.name}", n))
+    except NotJsonLines as error:
+        fail(str(error), EXIT_USAGE)
     except (OSError, UnicodeDecodeError) as error:
         fail(f"{file}: cannot be read: {error}")
     for bad in report.bad[:50]:
         err.print(f"{file}: {bad}", markup=False)
     if len(report.bad) > 50:
         err.print(f"… and {len(report.bad) - 50} more bad lines", markup=False)
+    _warn_about(file, report)
     out.print(f"{report.records} records read: {report.new} new, {report.already_stored} already stored, "
-              f"{report.unmatched} matching no topic; {len(report.bad)} bad lines skipped")
+              f"{report.repeated} repeated ids (last copy kept), {report.unmatched} matching no topic; "
+              f"{len(report.bad)} bad lines skipped")
     _score_quietly(engine, ctx)
     raise typer.Exit(EXIT_RUN_ERROR if report.bad else EXIT_OK)
+
+
+def _warn_about(file: Path, report: ImportReport) -> None:
+    """What was stored but deserves a look: odd years, characters removed."""
+    if report.odd_dates:
+        lines = ", ".join(map(str, report.odd_dates[:10])) + (" …" if len(report.odd_dates) > 10 else "")
+        err.print(f"{file}: warning: {len(report.odd_dates)} record(s) dated before 1990 or after next year "
+                  f"(lines {lines}); stored as given — check the created_at column", markup=False)
+    if report.fitted:
+        err.print(f"{file}: warning: {report.fitted} record(s) had NUL characters removed (or over-long "
+                  "fields cut) so the database could store them", markup=False)
 
 
 def _score_quietly(engine: Engine, ctx: typer.Context) -> None:

@@ -1,0 +1,94 @@
+"""Making a mention fit the database before it is written, whatever the source sent.
+
+PostgreSQL refuses a NUL character in text (and in JSON), a number beyond a
+64-bit integer and a string longer than its column; one such value would abort
+the whole batch it is in. Every source goes through here (the Ingestor calls
+:func:`fit_mention`), so one odd record can never stall a run:
+
+* NUL characters are removed from every text field and from the raw payload;
+* an out-of-range metric (likes, followers…) is dropped (stored as unknown);
+* an over-long optional string is cut to its column's length;
+* an over-long identifier (source, id) cannot be cut without merging records:
+  the mention is rejected (:class:`Unfit`) and counted as skipped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from connectors.base import Mention
+from storage.schema import mentions
+
+MAX_INTEGER = 2**63 - 1  # BIGINT on PostgreSQL, INTEGER on SQLite
+NUL = "\x00"
+_METRICS = ("author_followers", "likes", "reposts", "replies", "views")
+_TEXTS = ("text", "title", "url", "author", "author_id", "author_name", "lang", "parent_id")
+_IDENTIFIERS = ("source", "external_id")
+
+
+class Unfit(ValueError):
+    """A mention that cannot be stored without changing its identity."""
+
+
+def _length(name: str) -> int | None:
+    column = mentions.c.get(name)
+    return getattr(column.type, "length", None) if column is not None else None
+
+
+_LENGTHS = {name: _length(name) for name in (*_TEXTS, *_IDENTIFIERS)}
+
+
+def fit_mention(mention: Mention) -> bool:
+    """Fix ``mention`` in place so the database accepts it; True when anything changed.
+
+    Raises :class:`Unfit` when its source or id is longer than the database allows.
+    """
+    for name in _IDENTIFIERS:
+        value: str = getattr(mention, name)
+        limit = _LENGTHS[name]
+        if NUL in value:
+            raise Unfit(f"{name} contains a NUL character")
+        if limit and len(value) > limit:
+            raise Unfit(f"{name} is {len(value)} characters long (at most {limit})")
+    changed = False
+    for name in _TEXTS:
+        value = getattr(mention, name)
+        if value is None:
+            continue
+        fitted = value.replace(NUL, "") if NUL in value else value
+        limit = _LENGTHS[name]
+        if limit and len(fitted) > limit:
+            fitted = None if name == "lang" else fitted[:limit]  # a cut language tag means nothing
+        if fitted is not value:
+            setattr(mention, name, fitted)
+            changed = True
+    for name in _METRICS:
+        value = getattr(mention, name)
+        if value is not None and not 0 <= value <= MAX_INTEGER:
+            setattr(mention, name, None)
+            changed = True
+    if mention.raw is not None and _has_nul(mention.raw):
+        mention.raw = _without_nul(mention.raw)
+        changed = True
+    return changed
+
+
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return NUL in value
+    if isinstance(value, Mapping):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return any(_has_nul(v) for v in value)
+    return False
+
+
+def _without_nul(value: Any) -> Any:
+    if isinstance(value, str):
+        return value.replace(NUL, "")
+    if isinstance(value, Mapping):
+        return {_without_nul(k): _without_nul(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_without_nul(v) for v in value]
+    return value
