@@ -126,7 +126,7 @@ class Budget:
 class ConnectorSettings(BaseModel):
     """Settings every connector accepts under ``[connectors.<name>]``."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)  # `enabled = "yes"` is a mistake
 
     enabled: bool = True
     interval_minutes: int = 60  # how often `listener serve` collects

@@ -22,7 +22,6 @@ from pydantic import (
     SecretStr,
     ValidationError,
     field_validator,
-    model_validator,
 )
 
 from connectors import REGISTRY
@@ -55,7 +54,8 @@ class ConfigError(Exception):
 
 
 class Section(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    # strict: TOML has real booleans and numbers, so `enabled = "yes"` is a mistake to report
+    model_config = ConfigDict(extra="forbid", strict=True)
 
 
 class StorageConfig(Section):
@@ -77,8 +77,11 @@ class TopicConfig(Section):
         return value
 
 
+_SLUG = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,99}")
+
+
 class DigestConfig(Section):
-    name: str = Field(min_length=1, pattern=r"^[\w.-]+$")
+    name: str
     recipients: list[str] = Field(min_length=1)
     topics: list[str] = Field(min_length=1)
     language: Literal["en", "fr"] = "en"
@@ -86,6 +89,17 @@ class DigestConfig(Section):
     day: Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"] = "mon"
     time: str = Field(default="08:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
     timezone: str = "UTC"
+
+    @field_validator("name")
+    @classmethod
+    def _slug(cls, value: str) -> str:
+        # the name becomes file names (archive, --out): nothing that could leave a folder
+        if not _SLUG.fullmatch(value):
+            raise ValueError(
+                f"{value!r} is not a safe name: use letters, digits, '-', '_' or '.', starting with a "
+                "letter or digit, at most 100 characters (e.g. acme-weekly)"
+            )
+        return value
 
     @field_validator("recipients")
     @classmethod
@@ -156,14 +170,6 @@ class Config(Section):
     # filled by load(): the validated settings of each configured connector
     connector_settings: dict[str, ConnectorSettings] = Field(default_factory=dict, exclude=True)
 
-    @model_validator(mode="after")
-    def _cross_references(self) -> Config:
-        names = [topic.name for topic in self.topics]
-        duplicates = sorted({name for name in names if names.count(name) > 1})
-        if duplicates:
-            raise ValueError(f"topic names must be unique; repeated: {', '.join(duplicates)}")
-        return self
-
     def topic(self, name: str) -> TopicConfig:
         for topic in self.topics:
             if topic.name.casefold() == name.casefold():
@@ -217,21 +223,21 @@ def validate(
         }}
     raw = {key: value if key == "connectors" else _interpolate(value, environ, problems, f"{key}.")
            for key, value in raw.items()}
+    # One pass: the cross-references and connector sections are checked on the raw
+    # data too, so fixing one problem never reveals another that was hidden behind it.
     config: Config | None = None
     try:
         config = Config.model_validate(raw)
     except ValidationError as error:
         problems.extend(_problems_from(error))
-    if config is not None:
-        problems.extend(_check_digests(config))
-        config.connector_settings = _connector_settings(config.connectors, problems)
-        config.storage.url = _anchor_sqlite_path(config.storage.url, base_dir)
-    else:  # still validate connector sections so one round trip shows everything
-        connectors = raw.get("connectors") if isinstance(raw.get("connectors"), dict) else {}
-        _connector_settings(connectors, problems)
+    problems.extend(_cross_references(raw))
+    connectors = raw.get("connectors") if isinstance(raw.get("connectors"), dict) else {}
+    settings = _connector_settings(connectors, problems)
     if problems:
         raise ConfigError(source, problems)
     assert config is not None
+    config.connector_settings = settings
+    config.storage.url = _anchor_sqlite_path(config.storage.url, base_dir)
     return config
 
 
@@ -266,6 +272,10 @@ _FIXES = {
     "string_pattern_mismatch": "see config.example.toml for the expected format",
     "int_parsing": "write a whole number",
     "bool_parsing": "write true or false",
+    "bool_type": "write true or false, without quotes",
+    "int_type": "write a whole number, without quotes",
+    "float_type": "write a number, without quotes",
+    "string_type": "write it in quotes",
     "too_short": "give at least one value",
 }
 
@@ -279,18 +289,32 @@ def _problems_from(error: ValidationError, prefix: str = "") -> list[Problem]:
     return problems
 
 
-def _check_digests(config: Config) -> list[Problem]:
-    known = {topic.name.casefold() for topic in config.topics}
-    problems = []
-    for index, digest in enumerate(config.digests):
-        for name in digest.topics:
-            if name.casefold() not in known:
-                problems.append(
-                    Problem(f"digests.{index}.topics", f"unknown topic {name!r}",
-                            f"use one of: {', '.join(t.name for t in config.topics)}")
-                )
-    names = [digest.name for digest in config.digests]
-    for name in sorted({n for n in names if names.count(n) > 1}):
+def _items(raw: dict[str, Any], key: str) -> list[dict[str, Any]]:
+    value = raw.get(key)
+    return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
+
+
+def _names(items: list[dict[str, Any]]) -> list[str]:
+    return [item["name"] for item in items if isinstance(item.get("name"), str)]
+
+
+def _repeated(names: list[str]) -> list[str]:
+    return sorted({name for name in names if names.count(name) > 1})
+
+
+def _cross_references(raw: dict[str, Any]) -> list[Problem]:
+    """Names that must be unique and topics that digests refer to, read from the raw config."""
+    topic_names = _names(_items(raw, "topics"))
+    problems = [Problem("topics", f"topic names must be unique; repeated: {', '.join(_repeated(topic_names))}",
+                        "give each topic its own name")] if _repeated(topic_names) else []
+    known = {name.casefold() for name in topic_names}
+    for index, digest in enumerate(_items(raw, "digests")):
+        listed = digest.get("topics") if isinstance(digest.get("topics"), list) else []
+        for name in listed:
+            if isinstance(name, str) and name.casefold() not in known:
+                problems.append(Problem(f"digests.{index}.topics", f"unknown topic {name!r}",
+                                        f"use one of: {', '.join(topic_names)}"))
+    for name in _repeated(_names(_items(raw, "digests"))):
         problems.append(Problem("digests", f"digest name {name!r} is used twice", "names must be unique"))
     return problems
 

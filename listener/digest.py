@@ -34,6 +34,7 @@ from listener.analysis.terms import emerging_terms
 from listener.analysis.trends import daily_series, top_mentions
 from listener.analysis.weekly import topic_weeks
 from listener.config import Config, DigestConfig, SmtpConfig
+from listener.paths import inside
 from reports import email as email_module
 from reports import model
 from reports.render import Rendered, render
@@ -279,12 +280,12 @@ def write_digests(engine: Engine, config: Config, period: Period, out_dir: Path,
         name = item.digest.name
         images = {chart.cid: f"{name}-{chart.filename}" for chart in item.rendered.charts}
         for chart in item.rendered.charts:
-            (out_dir / images[chart.cid]).write_bytes(chart.png)
+            inside(out_dir, images[chart.cid]).write_bytes(chart.png)
         browser_html = _with_image_files(item, images)
         files = {
-            out_dir / f"{name}.html": browser_html.encode("utf-8"),
-            out_dir / f"{name}.txt": item.rendered.text.encode("utf-8"),
-            out_dir / f"{name}.eml": bytes(item.message(config.smtp.sender, item.config.recipients, now)),
+            inside(out_dir, f"{name}.html"): browser_html.encode("utf-8"),
+            inside(out_dir, f"{name}.txt"): item.rendered.text.encode("utf-8"),
+            inside(out_dir, f"{name}.eml"): bytes(item.message(config.smtp.sender, item.config.recipients, now)),
         }
         for path, content in files.items():
             path.write_bytes(content)
@@ -429,6 +430,9 @@ def _deliver(engine: Engine, config: Config, period: Period, pending: list[tuple
             name = item.config.name
             msgid = email_module.message_id(config.smtp.sender.rpartition("@")[2] or None)
             message = item.message(config.smtp.sender, [recipient], now, msgid=msgid)
+            # where its copy goes, checked before sending (a refused path must not follow a send)
+            folder = inside(archive_dir, period.label, _safe_filename(name))
+            path = inside(folder, f"{_safe_filename(recipient)}.eml")
             _record(engine, name, recipient, period.label, status="sending", attempts=attempts + 1,
                     message_id=msgid)
             try:
@@ -438,9 +442,7 @@ def _deliver(engine: Engine, config: Config, period: Period, pending: list[tuple
                 report.deliveries.append(Delivery(name, recipient, "failed", attempts + 1,
                                                   error=str(error), message_id=msgid))
                 continue
-            folder = archive_dir / period.label / _safe_filename(name)
             folder.mkdir(parents=True, exist_ok=True)
-            path = folder / f"{_safe_filename(recipient)}.eml"
             path.write_bytes(bytes(message))
             _record(engine, name, recipient, period.label, status="sent", last_error=None,
                     sent_at=utcnow(), archive_path=str(path))

@@ -57,12 +57,24 @@ def flat(record: dict[str, Any]) -> dict[str, Any]:
     return record
 
 
-def write_csv(rows: Iterable[dict[str, Any]], stream: TextIO) -> int:
+# OWASP "CSV injection": a spreadsheet runs a cell starting with one of these as a
+# formula (=HYPERLINK(…) leaks data when clicked); a leading ' makes it plain text.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralised(record: dict[str, Any]) -> dict[str, Any]:
+    """``record`` with every text cell that a spreadsheet would run prefixed with ``'``."""
+    return {key: f"'{value}" if isinstance(value, str) and value.startswith(_FORMULA_START) else value
+            for key, value in record.items()}
+
+
+def write_csv(rows: Iterable[dict[str, Any]], stream: TextIO, *, escape_formulas: bool = True) -> int:
     writer = csv.DictWriter(stream, fieldnames=COLUMNS)
     writer.writeheader()
     count = 0
     for row in rows:
-        writer.writerow(flat(to_record(row)))
+        record = flat(to_record(row))
+        writer.writerow(neutralised(record) if escape_formulas else record)
         count += 1
     return count
 
@@ -205,7 +217,8 @@ def author_record(row: dict[str, Any]) -> dict[str, Any]:
     return record
 
 
-def write_authors(rows: Iterable[dict[str, Any]], stream: TextIO, format: str) -> int:
+def write_authors(rows: Iterable[dict[str, Any]], stream: TextIO, format: str, *,
+                  escape_formulas: bool = True) -> int:
     count = 0
     if format == "csv":
         writer = csv.DictWriter(stream, fieldnames=AUTHOR_COLUMNS)
@@ -213,7 +226,7 @@ def write_authors(rows: Iterable[dict[str, Any]], stream: TextIO, format: str) -
     for row in rows:
         record = author_record(row)
         if format == "csv":
-            writer.writerow(record)
+            writer.writerow(neutralised(record) if escape_formulas else record)
         else:
             stream.write(json.dumps(record, ensure_ascii=False) + "\n")
         count += 1

@@ -31,6 +31,9 @@ class Period:
         return self.start <= moment < self.end
 
 
+FIRST_YEAR, LAST_YEAR = 1970, 9998  # a week's neighbours (last week, the spike baseline) must exist too
+
+
 def _today(today: date | None) -> date:
     return today if today is not None else datetime.now(UTC).date()
 
@@ -51,6 +54,8 @@ def iso_week(label: str | None = None, *, today: date | None = None) -> Period:
     if not match:
         raise PeriodError(f"not an ISO week: {label!r} (expected e.g. 2026-W47)")
     year, week = int(match.group(1)), int(match.group(2))
+    if not FIRST_YEAR <= year <= LAST_YEAR:  # the digest also reads the weeks around it
+        raise PeriodError(f"{label}: the year must be between {FIRST_YEAR} and {LAST_YEAR}")
     try:
         monday = date.fromisocalendar(year, week, 1)
     except ValueError:

@@ -43,6 +43,11 @@ class State:
     quiet: bool = False
     _config: config_module.Config | None = field(default=None, repr=False)
 
+    def config_file(self) -> Path | None:
+        """The config file in use (None when there is none)."""
+        path = config_module.find(self.config_path)
+        return path.resolve() if path else None
+
     def config(self) -> config_module.Config:
         """The validated config, or exit 2 with every problem listed."""
         if self._config is None:

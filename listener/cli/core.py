@@ -171,7 +171,11 @@ def parse_since(value: str, now: datetime | None = None) -> datetime:
     match = _RELATIVE.match(value.strip())
     if match:
         amount, unit = int(match.group(1)), match.group(2)
-        return now - timedelta(**{{"h": "hours", "d": "days", "w": "weeks"}[unit]: amount})
+        try:
+            return now - timedelta(**{{"h": "hours", "d": "days", "w": "weeks"}[unit]: amount})
+        except OverflowError:
+            raise typer.BadParameter(f"{value!r} reaches back before the year 1; use a smaller number "
+                                     "or a date") from None
     return parse_day(value)
 
 
@@ -204,6 +208,8 @@ def mentions(
     offset: Annotated[int | None, typer.Option(help="Skip this many rows first.", min=0)] = None,
     format: Annotated[str | None, typer.Option(help="table, csv, json (JSON Lines) or parquet (default: from --output's extension, else table).")] = None,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file (.csv, .jsonl/.json, .parquet) instead of the terminal.", dir_okay=False)] = None,
+    force: Annotated[bool, typer.Option(help="Overwrite --output if it exists (never the database or config).")] = False,
+    escape_formulas: Annotated[bool, typer.Option(help="CSV: prefix cells starting with = + - @ with ' so spreadsheets do not run them (OWASP).")] = True,
 ) -> None:
     """Query stored mentions: filter, search, sort, page and export. Large exports stream.
 
@@ -211,15 +217,7 @@ def mentions(
     listener mentions --search "refund delay" --sort reach --limit 20 ;
     listener mentions --kind competitor --since 30d --output competitors.parquet
     """
-    from listener.export import (
-        FORMATS,
-        format_for,
-        require_parquet,
-        table,
-        write_csv,
-        write_jsonl,
-        write_parquet,
-    )
+    from listener.export import FORMATS, format_for, require_parquet, table, write_parquet
     from listener.extras import MissingExtra
     from storage.queries import KINDS, SORTS, MentionQuery, highlights, iter_mentions
 
@@ -252,6 +250,13 @@ def mentions(
     unknown = [name for name in topic or [] if name.casefold() not in known]
     if unknown:
         fail(f"unknown topic {', '.join(map(repr, unknown))}; configured: {', '.join(known.values())}", EXIT_USAGE)
+    if output is not None:
+        from listener.outputs import RefusedOutput, check_output, protected
+
+        try:
+            check_output(output, protected(config.storage.url, state(ctx).config_file()), force=force)
+        except RefusedOutput as error:
+            fail(str(error), EXIT_USAGE)
     if limit is None and (format == "table" or page is not None):
         limit = 50
     skip = offset or 0
@@ -282,13 +287,21 @@ def mentions(
         elif output is not None:
             try:
                 with output.open("w", encoding="utf-8", newline="") as stream:
-                    count = (write_jsonl if format == "json" else write_csv)(rows, stream)
+                    count = _write_text(rows, stream, format, escape_formulas)
             except OSError as error:
                 fail(f"cannot write {output}: {error}")
         else:
-            count = (write_jsonl if format == "json" else write_csv)(rows, sys.stdout)
+            count = _write_text(rows, sys.stdout, format, escape_formulas)
     if output is not None and not state(ctx).quiet:
         err.print(f"wrote {count} mentions to {output}", markup=False)
+
+
+def _write_text(rows, stream, format: str, escape_formulas: bool) -> int:
+    from listener.export import write_csv, write_jsonl
+
+    if format == "json":
+        return write_jsonl(rows, stream)
+    return write_csv(rows, stream, escape_formulas=escape_formulas)
 
 
 @db_app.command("upgrade")

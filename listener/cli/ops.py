@@ -97,6 +97,7 @@ def authors(
     sort: Annotated[str, typer.Option(help="reach (followers), mentions, engagement or negative (count).")] = "reach",
     limit: Annotated[int, typer.Option(help="At most this many authors.", min=1)] = 50,
     format: Annotated[str, typer.Option(help="table, csv or json (JSON Lines).")] = "table",
+    escape_formulas: Annotated[bool, typer.Option(help="CSV: prefix cells starting with = + - @ with ' so spreadsheets do not run them (OWASP).")] = True,
 ) -> None:
     """Who talks about you: authors with reach (followers), mentions, engagement and sentiment.
 
@@ -128,4 +129,4 @@ def authors(
         if format == "table":
             out.print(authors_table(rows))
         else:
-            write_authors(rows, sys.stdout, format)
+            write_authors(rows, sys.stdout, format, escape_formulas=escape_formulas)
