@@ -14,6 +14,7 @@ connector_runs   one row per connector per collect run: counts and errors
 digests_sent     ledger per (digest, recipient, period): a rerun never resends
 alerts_sent      spike / negative-mention alerts, for cooldowns and daily caps
 meta             small key/value facts (e.g. scoring watermark)
+labels           a person's sentiment label per mention (listener label), for calibration and training
 
 Times are stored as naive UTC (SQLite has no time zones); ``storage.times``
 converts at the edges.
@@ -131,6 +132,14 @@ scores = Table(
     Column("scorer", String(32), nullable=False),  # e.g. vader-en, vader-fr, none
     Column("scored_at", DateTime, nullable=False),
     Index("ix_scores_label", "label"),
+)
+
+labels = Table(
+    "labels",
+    metadata,
+    Column("mention_id", Id, ForeignKey("mentions.id", ondelete="CASCADE"), primary_key=True),
+    Column("label", String(16), nullable=False),  # negative | neutral | positive
+    Column("labelled_at", DateTime, nullable=False),
 )
 
 connector_state = Table(

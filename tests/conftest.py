@@ -168,3 +168,9 @@ def rows(engine) -> MentionRows:
 def sqlite_rows(sqlite_engine) -> MentionRows:
     """Topics and mentions in a SQLite database."""
     return MentionRows(sqlite_engine)
+
+
+@pytest.fixture
+def make_rows():
+    """``make_rows(engine)`` -> :class:`MentionRows` for a database the test opened itself."""
+    return MentionRows

@@ -23,7 +23,8 @@ from sqlalchemy import Connection, select, tuple_
 from listener.sentiment.batch import BatchScorer, score_texts
 from listener.sentiment.dispatch import Sentiment
 from listener.sentiment.masking import Masker, mention_text
-from storage.schema import matches, mentions
+from storage.labels import labelled, topics_of
+from storage.schema import mentions
 
 CLASSES = ("positive", "neutral", "negative")
 PREDICTED = (*CLASSES, "unscored")
@@ -61,12 +62,28 @@ class Evaluation:
         return dict(self.__dict__)
 
 
-def _label(raw: str, line: int) -> str:
+def _label(raw: str) -> str | None:
     value = raw.strip().lower()
     value = _SYNONYMS.get(value, value)
-    if value not in CLASSES:
-        raise LabelsError(f"line {line}: label {raw!r} is not one of positive, neutral, negative")
-    return value
+    return value if value in CLASSES else None
+
+
+def _checked(rows: list[dict[str, str]], columns: tuple[str, ...], path: str | Path) -> list[str]:
+    """The label of every row; every bad row (missing value, unknown label) reported at once."""
+    problems, found = [], []
+    for number, row in enumerate(rows, 2):  # line 1 is the header
+        empty = [c for c in columns if not (row.get(c) or "").strip()]
+        label = _label(row.get("label") or "")
+        if empty:
+            problems.append(f"line {number}: no value for {', '.join(empty)}")
+        elif label is None:
+            problems.append(f"line {number}: label {row['label']!r} is not one of positive, "
+                            "neutral, negative (or pos/neu/neg, 1/0/-1)")
+        found.append(label or "")
+    if problems:
+        shown = problems[:50] + ([f"… and {len(problems) - 50} more"] if len(problems) > 50 else [])
+        raise LabelsError(f"{path}: {len(problems)} bad line(s):\n  " + "\n  ".join(shown))
+    return found
 
 
 def read_labels(path: str | Path, connection: Connection | None = None) -> list[Labelled]:
@@ -80,18 +97,21 @@ def read_labels(path: str | Path, connection: Connection | None = None) -> list[
         raise LabelsError(f"cannot read {path}: {error.strerror or error}") from None
     except (UnicodeDecodeError, csv.Error) as error:
         raise LabelsError(f"{path} is not a UTF-8 CSV file: {error}") from None
-    rows = [{(k or "").strip().lower(): (v or "") for k, v in row.items()} for row in rows]
+    rows = [{(k or "").strip().lower(): (v or "") for k, v in row.items() if k is not None}
+            for row in rows]
     if {"text", "label"} <= columns:
-        return [Labelled(row["text"], _label(row["label"], i + 2)) for i, row in enumerate(rows)]
+        found = _checked(rows, ("text", "label"), path)
+        return [Labelled(row["text"], label) for row, label in zip(rows, found, strict=True)]
     if {"source", "id", "label"} <= columns:
+        found = _checked(rows, ("source", "id", "label"), path)
         if connection is None:
             raise LabelsError("source,id,label rows need a database (a config with [storage])")
-        return _stored(connection, rows)
+        return _stored(connection, rows, found)
     raise LabelsError(f"{path}: expected the columns text,label or source,id,label; "
                       f"found {', '.join(sorted(columns)) or 'none'}")
 
 
-def _stored(connection: Connection, rows: list[dict[str, str]]) -> list[Labelled]:
+def _stored(connection: Connection, rows: list[dict[str, str]], found_labels: list[str]) -> list[Labelled]:
     keys = [(row["source"].strip(), row["id"].strip()) for row in rows]
     found: dict[tuple[str, str], Any] = {}
     for start in range(0, len(keys), 500):
@@ -106,17 +126,18 @@ def _stored(connection: Connection, rows: list[dict[str, str]]) -> list[Labelled
     if missing:
         raise LabelsError(f"{len(missing)} mention(s) not in the database: "
                           f"{', '.join(missing[:5])}{' …' if len(missing) > 5 else ''}")
-    ids = [found[k].id for k in keys]
-    topic_ids: dict[int, list[Any]] = {}
-    for start in range(0, len(ids), 500):
-        for mention_id, topic_id in connection.execute(
-            select(matches.c.mention_id, matches.c.topic_id)
-            .where(matches.c.mention_id.in_(ids[start : start + 500]))
-        ):
-            topic_ids.setdefault(mention_id, []).append(topic_id)
-    return [Labelled(mention_text(found[k].text, found[k].title), _label(row["label"], i + 2),
+    topic_ids = topics_of(connection, [found[k].id for k in keys])
+    return [Labelled(mention_text(found[k].text, found[k].title), label,
                      found[k].lang, topic_ids.get(found[k].id, []))
-            for i, (k, row) in enumerate(zip(keys, rows, strict=True))]
+            for k, label in zip(keys, found_labels, strict=True)]
+
+
+def stored_labels(connection: Connection) -> list[Labelled]:
+    """Every label stored by ``listener label``, with its mention's text, language and topics."""
+    rows = labelled(connection)
+    topic_ids = topics_of(connection, [row.id for row in rows])
+    return [Labelled(mention_text(row.text, row.title), row.label, row.lang,
+                     topic_ids.get(row.id, [])) for row in rows]
 
 
 def metrics(truth: Sequence[str], predicted: Sequence[str],

@@ -8,6 +8,7 @@ from listener.cli import (  # noqa: F401 - imported for their commands
     digest,
     ops,
     sandbox,
+    sentiment,
 )
 from listener.cli.app import app
 

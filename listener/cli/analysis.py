@@ -221,22 +221,25 @@ def _mention_table(title: str, rows: list[dict[str, Any]]) -> None:
 @app.command("eval")
 def eval_(
     ctx: typer.Context,
-    labels: Annotated[Path, typer.Option("--labels", help="CSV with text,label or source,id,label.",
-                                         dir_okay=False)],
+    labels: Annotated[Path | None, typer.Option("--labels", help="CSV with text,label or source,id,label.",
+                                                dir_okay=False)] = None,
+    stored: Annotated[bool, typer.Option("--stored", help="Use the labels stored by listener label.")] = False,
     format: Annotated[str, typer.Option(help="table or json.")] = "table",
 ) -> None:
-    """Score a labelled CSV through the same path as stored mentions and report how well it agrees.
+    """Score labelled texts through the same path as stored mentions and report how well it agrees.
 
     Example: listener eval --labels labelled.csv --format json
     """
-    from listener.analysis.evaluate import LabelsError, evaluate, read_labels
+    from listener.analysis.evaluate import LabelsError, evaluate, read_labels, stored_labels
 
     if format not in ("table", "json"):
         fail("--format must be table or json", EXIT_USAGE)
+    if (labels is None) == (not stored):
+        fail("give --labels FILE or --stored (the labels of listener label), not both", EXIT_USAGE)
     st = state(ctx)
     config = None
     engine = None
-    if _needs_database(labels):
+    if stored or _needs_database(labels):
         config = st.config()
         engine = _engine(ctx)
     else:
@@ -245,7 +248,7 @@ def eval_(
     try:
         if engine is not None:
             with engine.connect() as connection:
-                items = read_labels(labels, connection)
+                items = stored_labels(connection) if stored else read_labels(labels, connection)
             from sqlalchemy import select
 
             from storage.schema import topics
@@ -257,9 +260,9 @@ def eval_(
             if config is not None:
                 queries = {t.name: t.query for t in config.topics}
     except LabelsError as error:
-        fail(str(error), EXIT_USAGE)
+        fail(str(error))
     if not items:
-        fail(f"{labels}: no labelled rows", EXIT_USAGE)
+        fail(f"{labels or 'the database'}: no labelled rows", EXIT_USAGE)
     result = evaluate(items, config=config, queries=queries)
     if format == "json":
         sys.stdout.write(json.dumps(result.as_dict(), indent=None, sort_keys=True) + "\n")

@@ -48,3 +48,15 @@ def test_bad_labels_name_the_line(tmp_path):
     other.write_text("a,b\n1,2\n", encoding="utf-8")
     with pytest.raises(LabelsError, match="text,label or source,id,label"):
         read_labels(other)
+
+
+def test_a_bad_labels_file_reports_every_bad_line_by_number(tmp_path):
+    path = tmp_path / "bad.csv"
+    path.write_text("text,label\nfine,positive\nmeh,maybe\n,negative\nok,neu\nbad,-2\n",
+                    encoding="utf-8")
+    with pytest.raises(LabelsError) as caught:
+        read_labels(path)
+    message = str(caught.value)
+    assert "3 bad line(s)" in message
+    assert "line 3: label 'maybe'" in message and "line 4: no value for text" in message
+    assert "line 6: label '-2'" in message and "line 2" not in message and "line 5" not in message

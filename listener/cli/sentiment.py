@@ -1,0 +1,140 @@
+"""Sentiment commands that learn from people: label (by hand, in the terminal) and train."""
+
+from __future__ import annotations
+
+import csv
+import random
+import sys
+import unicodedata
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from listener.cli.app import EXIT_USAGE, app, fail, out, state
+from listener.cli.core import open_database
+
+CANDIDATES = 20_000  # unlabelled mentions drawn at random before spreading them over topics and weeks
+EXPORT_COLUMNS = ("source", "id", "label", "lang", "labelled_at", "text")
+PROMPT = "n negative · u neutral · p positive · s skip · q quit"
+
+
+def _shown(text: str, width: int = 600) -> str:
+    """Text as it may go to a terminal: no control sequences, one paragraph, bounded."""
+    # Control characters (ESC starts terminal sequences) become spaces; emoji joiners stay.
+    text = "".join(" " if unicodedata.category(ch) == "Cc" else ch for ch in text)
+    flat = " ".join(text.split())
+    return flat if len(flat) <= width else flat[: width - 1] + "…"
+
+
+def _export(engine, path: Path) -> int:
+    from storage.labels import labelled
+
+    with engine.connect() as connection:
+        rows = labelled(connection)
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(EXPORT_COLUMNS)
+        for row in rows:
+            writer.writerow([row.source, row.external_id, row.label, row.scored_lang or row.lang or "",
+                             row.labelled_at.isoformat(timespec="seconds"), row.text])
+    return len(rows)
+
+
+def _refuse_own_files(path: Path, ctx: typer.Context, storage_url: str) -> None:
+    from sqlalchemy.engine import make_url
+
+    own = set()
+    url = make_url(storage_url)
+    if url.get_backend_name() == "sqlite" and url.database:
+        own.add(Path(url.database).resolve())
+    config_path = state(ctx).config_path
+    if config_path:
+        own.add(Path(config_path).resolve())
+    if path.resolve() in own:
+        fail(f"{path} is listener's own database or config; choose another file", EXIT_USAGE)
+
+
+@app.command()
+def label(
+    ctx: typer.Context,
+    limit: Annotated[int, typer.Option(min=1, help="Mentions to show in this session.")] = 100,
+    export: Annotated[Path | None, typer.Option("--export", dir_okay=False,
+                                                help="Write every stored label to this CSV instead.")] = None,
+    seed: Annotated[int | None, typer.Option(hidden=True)] = None,
+) -> None:
+    """Label stored mentions by hand, one keystroke each (n negative, u neutral, p positive, s skip, q quit).
+
+    Mentions are sampled across topics and weeks. Labels are stored at once; they
+    calibrate the digest's corrected sentiment and train the model (listener train).
+
+    Example: listener label --limit 100
+    """
+    from listener.sentiment.labelling import KEYS, QUIT, SKIP, spread
+    from storage import labels as stored_labels
+    from storage.times import utcnow
+
+    config = state(ctx).config()
+    engine = open_database(ctx)
+    if export is not None:
+        _refuse_own_files(export, ctx, config.storage.url)
+        try:
+            written = _export(engine, export)
+        except OSError as error:
+            fail(f"cannot write {export}: {error.strerror or error}")
+        out.print(f"{written} labels written to {export}", markup=False)
+        return
+    if not sys.stdin.isatty():
+        fail("listener label reads single keystrokes and needs a terminal; "
+             "to bring labels from a file, use listener eval --labels or listener train --labels",
+             EXIT_USAGE)
+    with engine.connect() as connection:
+        candidates = stored_labels.unlabelled_candidates(connection, CANDIDATES)
+        ids = spread(candidates, limit, random.Random(seed))
+        shown = stored_labels.mentions_by_id(connection, ids)
+        topics = stored_labels.topics_of(connection, ids)
+        names = stored_labels.topic_names(connection)
+    if not ids:
+        out.print("nothing to label: every scored mention has a label (run listener collect or "
+                  "listener score first)", markup=False)
+        return
+    counts = dict.fromkeys((*KEYS.values(), "skipped"), 0)
+    for number, mention_id in enumerate(ids, 1):
+        row = shown[mention_id]
+        where = ", ".join(sorted(names.get(t, "?") for t in topics.get(mention_id, []))) or "no topic"
+        out.print(f"\n[{number}/{len(ids)}] {row.source} · {row.created_at:%Y-%m-%d} · "
+                  f"{_shown(where, 80)} · {row.lang or 'und'}", markup=False)
+        if row.title:
+            out.print(_shown(row.title), markup=False)
+        out.print(_shown(row.text), markup=False)
+        key = _key(PROMPT)
+        if key == QUIT:
+            break
+        if key == SKIP:
+            counts["skipped"] += 1
+            continue
+        with engine.begin() as connection:
+            stored_labels.record(connection, mention_id, KEYS[key], utcnow())
+        counts[KEYS[key]] += 1
+    with engine.connect() as connection:
+        total = stored_labels.count(connection)
+    done = sum(counts[v] for v in KEYS.values())
+    out.print(f"\n{done} labelled ({', '.join(f'{v} {counts[v]}' for v in KEYS.values())}), "
+              f"{counts['skipped']} skipped; {total} labels stored", markup=False)
+
+
+def _key(prompt: str) -> str:
+    """One keystroke among n, u, p, s, q (Ctrl-C and Ctrl-D count as q)."""
+    from listener.sentiment.labelling import KEYS, QUIT, SKIP
+
+    out.print(prompt + " > ", end="", markup=False)
+    while True:
+        try:
+            key = typer.getchar().lower()
+        except (KeyboardInterrupt, EOFError):
+            key = QUIT
+        if key in ("\x03", "\x04"):
+            key = QUIT
+        if key in KEYS or key in (SKIP, QUIT):
+            out.print(key, markup=False)
+            return key

@@ -1,0 +1,150 @@
+"""listener label and listener train through the real CLI (label driven through a pseudo-terminal)."""
+
+from __future__ import annotations
+
+import csv
+import sys
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pexpect
+import pytest
+from typer.testing import CliRunner
+
+from listener.cli import app
+from listener.config import load
+from listener.sentiment.pending import score_pending
+from storage import labels as stored_labels
+from storage.db import create
+
+MONDAY = datetime(2026, 11, 2, 12)
+
+
+@pytest.fixture
+def project(tmp_path: Path, make_rows):
+    """A config, and a database with scored mentions of two topics over three weeks."""
+    config_path = tmp_path / "listener.toml"
+    config_path.write_text(f'''
+[storage]
+url = "sqlite:///{tmp_path / 'listener.db'}"
+
+[[topics]]
+name = "Acme"
+kind = "brand"
+query = "acme"
+
+[[topics]]
+name = "Rival"
+kind = "competitor"
+query = "rival"
+''', encoding="utf-8")
+    config = load(config_path)
+    engine = create(config.storage.url)
+    rows = make_rows(engine)
+    acme = rows.topic("Acme", "acme")
+    rival = rows.topic("Rival", "rival", kind="competitor")
+    number = 0
+    for week in range(3):
+        for topic, name in ((acme, "acme"), (rival, "rival")):
+            for hour in range(4):
+                number += 1
+                rows.mention(number, f"the {name} coffee was really great today, visit {number}",
+                             lang="en", topic_ids=[topic],
+                             created_at=MONDAY + timedelta(weeks=week, hours=hour))
+    rows.mention(99, "\x1b[31mthe acme coffee\x1b[0m was awful and the staff rude", lang="en",
+                 topic_ids=[acme], created_at=MONDAY)
+    score_pending(engine, config)
+    yield config_path, rows
+    engine.dispose()
+
+
+def _spawn(config_path: Path, *args: str) -> pexpect.spawn:
+    return pexpect.spawn(sys.executable, ["-c", "from listener.cli import main; main()",
+                                          "--config", str(config_path), "label", *args],
+                         encoding="utf-8", timeout=60, dimensions=(40, 200))
+
+
+def test_label_records_keystrokes_from_a_terminal_and_skips_and_quits(project):
+    config_path, rows = project
+    child = _spawn(config_path, "--limit", "6", "--seed", "3")
+    answers = []
+    for key in ("n", "p", "s", "u"):
+        child.expect(r"\[(\d)/6\] x · 2026-11-\d\d · (Acme|Rival) · en")
+        child.expect("q quit > ")
+        if key == "n":
+            child.send("x")  # not a label key: ignored, the prompt waits
+        child.send(key)
+        answers.append(key)
+    child.expect("q quit > ")
+    child.send("q")
+    child.expect(r"3 labelled \(negative 1, neutral 1, positive 1\), 1 skipped; 3 labels stored")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    with rows.engine.connect() as c:
+        stored = sorted(row.label for row in stored_labels.labelled(c))
+    assert stored == ["negative", "neutral", "positive"]
+
+
+def test_label_shows_no_terminal_control_sequences_from_mention_text(project):
+    config_path, _rows = project
+    child = _spawn(config_path, "--limit", "30", "--seed", "1")
+    seen = ""
+    for _ in range(25):
+        child.expect("q quit > ")
+        seen += child.before
+        child.send("s")
+    child.send("q")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert "was awful" in seen and "\x1b[31m" not in seen
+
+
+def test_label_samples_across_topics_and_weeks(project):
+    config_path, _rows = project
+    child = _spawn(config_path, "--limit", "6", "--seed", "5")
+    groups = set()
+    for _ in range(6):
+        child.expect(r"x · (2026-\d\d-\d\d) · (Acme|Rival) · en")
+        day = datetime.strptime(child.match.group(1), "%Y-%m-%d")
+        groups.add((child.match.group(2), day.isocalendar()[1]))
+        child.expect("q quit > ")
+        child.send("s")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert len(groups) == 6  # two topics x three weeks, one each
+
+
+def test_label_without_a_terminal_says_so_and_exits_2(project):
+    config_path, _rows = project
+    result = CliRunner().invoke(app, ["--config", str(config_path), "label"])
+    assert result.exit_code == 2 and "needs a terminal" in result.output
+
+
+def test_labels_export_to_csv_and_evaluate_from_the_database(project, tmp_path):
+    config_path, rows = project
+    with rows.engine.begin() as c:
+        for mention_id, label in ((1, "positive"), (2, "negative"), (25, "negative")):
+            stored_labels.record(c, mention_id, label, MONDAY)
+    target = tmp_path / "labels.csv"
+    result = CliRunner().invoke(app, ["--config", str(config_path), "label", "--export", str(target)])
+    assert result.exit_code == 0, result.output
+    with target.open(encoding="utf-8", newline="") as handle:
+        exported = list(csv.DictReader(handle))
+    assert [(r["source"], r["id"], r["label"], r["lang"]) for r in exported] == [
+        ("x", "1", "positive", "en"), ("x", "2", "negative", "en"), ("x", "99", "negative", "en")]
+    assert "awful" in exported[2]["text"]
+    stored = CliRunner().invoke(app, ["--config", str(config_path), "eval", "--stored",
+                                      "--format", "json"])
+    assert stored.exit_code == 0, stored.output
+    assert '"n": 3' in stored.output
+    again = CliRunner().invoke(app, ["--config", str(config_path), "eval", "--labels", str(target),
+                                     "--format", "json"])
+    assert again.exit_code == 0 and '"n": 3' in again.output
+
+
+def test_export_refuses_to_overwrite_the_database(project, tmp_path):
+    config_path, _rows = project
+    result = CliRunner().invoke(app, ["--config", str(config_path), "label", "--export",
+                                      str(tmp_path / "listener.db")])
+    assert result.exit_code == 2 and "own database" in result.output
