@@ -3,6 +3,7 @@ registers itself on ``app`` when imported; this list is the one place to add one
 
 from listener.cli import (  # noqa: F401 - imported for their commands
     analysis,
+    browse,
     core,
     demo,
     digest,

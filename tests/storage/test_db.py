@@ -49,3 +49,29 @@ def test_upgrade_recomputes_story_keys_written_by_older_rules(database_url):
         keys = dict(connection.execute(text("SELECT external_id, story_key FROM mentions")).all())
     assert keys == {"1": "https://xn--bcher-kva.de/a~b", "2": None}
     engine.dispose()
+
+
+def test_search_index_stays_in_step_after_its_redeclaration_and_back(sqlite_engine):
+    from alembic import command
+
+    def found(word):
+        with sqlite_engine.connect() as connection:
+            return connection.execute(text("SELECT rowid FROM mentions_fts WHERE mentions_fts MATCH :w"),
+                                      {"w": word}).scalars().all()
+
+    with sqlite_engine.begin() as connection:
+        connection.execute(text(
+            "INSERT INTO mentions (id, source, external_id, created_at, collected_at, text, text_hash) "
+            "VALUES (7, 'x', '7', '2026-11-01', '2026-11-01', 'espresso machine', 'h')"))
+    config = db._alembic_config()
+    for target in ("0004_labels", "head"):  # down to the old declaration, and up again
+        with sqlite_engine.begin() as connection:
+            config.attributes["connection"] = connection
+            (command.downgrade if target != "head" else command.upgrade)(config, target)
+        assert found("espresso") == [7]  # rebuilt from mentions
+    with sqlite_engine.begin() as connection:
+        connection.execute(text("UPDATE mentions SET text = 'latte art' WHERE id = 7"))
+    assert (found("espresso"), found("latte")) == ([], [7])  # the triggers feed the new table
+    with sqlite_engine.begin() as connection:
+        connection.execute(text("DELETE FROM mentions WHERE id = 7"))
+    assert found("latte") == []
