@@ -71,6 +71,8 @@ TABLES: dict[str, tuple[str, dict[str, str]]] = {
         "label": "positive, neutral, negative or unscored.",
         "scorer": "The lexicon that scored it, e.g. vader-en, vader-fr.",
     }),
+    "labels": ("Sentiment labels given by a person (listener label): the reference the scorer is "
+               "checked and calibrated against.", {"label": "positive, neutral or negative, as a person read it."}),
     "authors": ("One row per author and platform, with the latest follower count.", {}),
     "author_stats": ("Per author: reach, mentions, engagement and sentiment.", {}),
     "daily_mentions": ("Mentions per day, source and topic.", {}),
