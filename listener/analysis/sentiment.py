@@ -1,27 +1,32 @@
-"""Sentiment figures of a topic's week: raw story counts and the net sentiment estimate.
+"""Sentiment figures of a topic's week: raw story counts and the corrected net sentiment.
 
 Input: story counts per (label, language, scorer), from one group-by over the
-week's first copies (:func:`listener.analysis.trends.week_figures`). Output:
+week's first copies (:func:`listener.analysis.trends.sentiment_counts`). Output:
 
 * ``positive``/``neutral``/``negative``/``unscored``: raw story counts (stories not
   scored yet count as unscored);
 * ``net``: the raw net sentiment, (positive − negative) / scored;
-* ``net_adjusted`` and ``net_interval``: the estimate a manager should read, with
-  its 90 % interval. Until the corrected totals of the learned model are wired in,
-  the estimate is the raw net and the interval the normal approximation of its
-  sampling error: var = (p₊ + p₋ − net²) / scored.
+* ``net_adjusted`` and ``net_interval``: the estimate a manager should read, with its
+  90 % interval: the label shares corrected per language with the scorer's confusion
+  matrix (adjusted classify-and-count, :func:`listener.sentiment.adjust.adjust`).
+  The matrix is the user's own (from their labels) when there are enough, else the
+  one shipped with the model; a language without either stays uncorrected.
 """
 
 from __future__ import annotations
 
-import math
-from collections.abc import Mapping
+from collections import Counter
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
+from sqlalchemy import Connection
+
+from listener.sentiment.adjust import WIDE_BELOW, Calibration, adjust, shipped_calibrations
+from listener.sentiment.card import ModelFileError
+
 SCORED = ("positive", "neutral", "negative")
-WIDE_BELOW = 30  # fewer scored stories than this: the interval is wide, and the text says so
-Z90 = 1.6448536269514722  # two-sided 90 %
 
 # (label, language, scorer) -> stories
 Counts = Mapping[tuple[str | None, str | None, str | None], int]
@@ -58,18 +63,52 @@ def _round(value: float | None) -> float | None:
     return None if value is None else round(value, 4)
 
 
-def figures(counts: Counts) -> SentimentFigures:
-    raw = {label: 0 for label in (*SCORED, "unscored")}
-    for (label, _lang, _scorer), n in counts.items():
+Calibrations = Callable[[str], Mapping[str, Calibration]]  # scorer -> per-language calibrations
+
+
+def shipped(scorer: str) -> Mapping[str, Calibration]:
+    """The calibrations shipped for ``scorer``; none (no correction) when the card is absent."""
+    try:
+        return shipped_calibrations(scorer)
+    except ModelFileError:
+        return {}
+
+
+def calibrations_for(connection: Connection) -> Calibrations:
+    """Per scorer: the user's own calibrations (from their labels) when there are enough,
+    else the shipped ones. Looked up once per scorer."""
+    try:
+        from listener.sentiment.labels import calibrations_for as own
+    except ImportError:  # the labels table arrives with the labelling commands
+        own = None
+
+    @cache
+    def lookup(scorer: str) -> Mapping[str, Calibration]:
+        mine = own(connection, scorer) if own is not None else {}
+        return mine or shipped(scorer)
+
+    return lookup
+
+
+def figures(counts: Counts, calibrations: Calibrations = shipped) -> SentimentFigures:
+    raw = dict.fromkeys((*SCORED, "unscored"), 0)
+    by_language: dict[str, Counter[str]] = {}
+    scorers: dict[str, Counter[str]] = {}
+    for (label, lang, scorer), n in counts.items():
         raw[label if label in SCORED else "unscored"] += int(n)
+        if label in SCORED:
+            by_language.setdefault(lang or "", Counter())[label] += int(n)
+            scorers.setdefault(lang or "", Counter())[scorer or ""] += int(n)
     scored = sum(raw[label] for label in SCORED)
-    net = (raw["positive"] - raw["negative"]) / scored if scored else None
-    interval = None
-    if net is not None:
-        spread = (raw["positive"] + raw["negative"]) / scored - net * net
-        half = Z90 * math.sqrt(max(spread, 0.0) / scored)
-        interval = (max(-1.0, net - half), min(1.0, net + half))
+    net = net_adjusted = interval = None
+    if scored:
+        # each language corrected with the matrix of the scorer that labelled most of it
+        chosen = {lang: calibrations(used.most_common(1)[0][0]).get(lang)
+                  for lang, used in scorers.items()}
+        estimate = adjust(by_language, {lang: c for lang, c in chosen.items() if c is not None})
+        net, net_adjusted = estimate.raw_net, estimate.net
+        interval = (_round(estimate.net_interval[0]), _round(estimate.net_interval[1]))
     return SentimentFigures(
         positive=raw["positive"], neutral=raw["neutral"], negative=raw["negative"],
-        unscored=raw["unscored"], net=_round(net), net_adjusted=_round(net),
-        net_interval=None if interval is None else (_round(interval[0]), _round(interval[1])))
+        unscored=raw["unscored"], net=_round(net), net_adjusted=_round(net_adjusted),
+        net_interval=interval)  # type: ignore[arg-type]

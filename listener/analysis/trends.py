@@ -144,6 +144,7 @@ def period_figures(connection: Connection, topics: Sequence[str], period: Period
     volumes = _volumes(connection, ids, period)
     counts = sentiment_counts(connection, [row.id for row in shown], period)
     voice_total = sum(int(volumes.get(r.id, {}).get("stories") or 0) for r in voice_rows)
+    calibrations = sentiment.calibrations_for(connection)
     out = []
     for row in shown:
         cur = volumes.get(row.id, {})
@@ -154,7 +155,7 @@ def period_figures(connection: Connection, topics: Sequence[str], period: Period
             stories=get("stories"), authors=get("authors"), reach=get("reach"),
             engagement=get("engagement"),
             share_of_voice=get("stories") / voice_total if has_voice and voice_total else None,
-            sentiment=sentiment.figures(counts[row.id]),
+            sentiment=sentiment.figures(counts[row.id], calibrations),
             voice_total=voice_total if has_voice else 0))
     return out
 
