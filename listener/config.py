@@ -89,6 +89,7 @@ class DigestConfig(Section):
     day: Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"] = "mon"
     time: str = Field(default="08:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
     timezone: str = "UTC"
+    answer_limit: int = Field(default=10, ge=1, le=100)  # conversations to answer listed
 
     @field_validator("name")
     @classmethod

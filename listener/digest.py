@@ -44,8 +44,6 @@ from storage.times import utcnow
 
 TOP_POSTS = 3
 TERMS = 8
-CONVERSATIONS = 5
-CONVERSATION_DAYS = 3
 INFLUENCERS = 5
 SOURCE_NAMES = {"x": "X", "twitter": "X", "reddit": "Reddit", "hackernews": "Hacker News",
                 "hn": "Hacker News", "rss": "RSS / news", "mastodon": "Mastodon",
@@ -76,7 +74,7 @@ def build_digest(connection: Connection, config: Config, digest: DigestConfig, p
         top_positive=[_post(m) for m in _top(connection, lead, period, "positive")],
         top_negative=[_post(m) for m in _top(connection, lead, period, "negative")],
         emerging_terms=_terms(connection, lead, period),
-        conversations=_conversations(connection, names, period, now),
+        conversations=_conversations(connection, names, period, now, digest.answer_limit),
         influencers=_influencers(connection, names, period),
         spikes=[_spike(s) for f in figures for s in f.spikes],
         sources=source_health(connection, config, now),
@@ -130,33 +128,17 @@ def _terms(connection: Connection, names: list[str], period: Period) -> list[mod
     return [model.Term(t.term, t.count, t.previous_count) for t in ranked]
 
 
-def conversation_window(period: Period, now: datetime) -> tuple[datetime, datetime]:
-    """The last ``CONVERSATION_DAYS`` before the digest is made (or before the period ends)."""
+def _conversations(connection: Connection, names: list[str], period: Period, now: datetime,
+                   limit: int) -> list[model.Conversation]:
+    """The triage list as of the digest: the days before it is made (or before the period ends)."""
     until = min(now.replace(tzinfo=None), period.end)
-    return until - timedelta(days=CONVERSATION_DAYS), until
-
-
-def _reason_code(reason: str) -> str:
-    codes = []
-    for part in reason.split("; "):
-        if part == conversations.NEGATIVE:
-            codes.append("negative_reach")
-        elif part.startswith("question to "):
-            codes.append("question:" + part.removeprefix("question to "))
-        else:
-            codes.append(part)
-    return ";".join(codes)
-
-
-def _conversations(connection: Connection, names: list[str], period: Period,
-                   now: datetime) -> list[model.Conversation]:
-    since, until = conversation_window(period, now)
-    found = conversations.to_answer(connection, names, since, until=until, limit=CONVERSATIONS)
+    found = conversations.to_answer(connection, names, period.start, until=until, limit=limit)
     return [model.Conversation(
         post=model.Post(source=SOURCE_NAMES.get(c.source, c.source), author=c.author, text=c.text,
                         url=c.url, created_at=c.created_at, compound=c.compound,
-                        followers=c.followers, topics=tuple(c.topics or ()), copies=c.copies),
-        reason=_reason_code(c.reason)) for c in found]
+                        followers=c.followers, topics=tuple(c.topics or ()), copies=c.copies,
+                        engagement=c.engagement),
+        reasons=c.reasons, priority=c.priority) for c in found]
 
 
 def _influencers(connection: Connection, names: list[str], period: Period) -> list[model.Influencer]:

@@ -48,7 +48,10 @@ class Term:
 @dataclass(frozen=True)
 class Conversation:
     post: Post
-    reason: str  # a short code, e.g. "question" or "complaint"; translated when known
+    # why it is listed, codes the renderer translates (listener.analysis.conversations):
+    # "negative:-0.76", "followers:50000" | "engagement:340", "question:acme", "waiting_hours:50"
+    reasons: tuple[str, ...]
+    priority: float = 0.0
 
 
 @dataclass(frozen=True)

@@ -75,7 +75,7 @@ def environment(kind: str, lang: str) -> Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.globals.update(t=partial(i18n.t, lang), lang=lang, reason=partial(_reason, lang=lang),
+    env.globals.update(t=partial(i18n.t, lang), lang=lang, reason=partial(reason_text, lang=lang),
                        c=i18n.COLON[lang])
     env.filters.update(
         num=partial(_num, lang=lang),
@@ -121,18 +121,25 @@ def _lang_counts(counts: dict[str, int], *, lang: str) -> str:
                      for code, n in ordered)
 
 
-def _reason(code: str, *, lang: str) -> str:
-    """Why a conversation needs an answer: ``negative_reach``, ``question:@handle``, or free text."""
+def reason_text(codes: tuple[str, ...], *, lang: str) -> str:
+    """Why a conversation is listed, from its codes (see ``reports.model.Conversation``)."""
     parts = []
-    for part in str(code).split(";"):
-        key = f"reason_{part}"
-        if part.startswith("question:"):
-            parts.append(i18n.t(lang, "reason_question_to", handle=clean(part[9:], 60)))
-        elif key in i18n.STRINGS[lang]:
-            parts.append(i18n.t(lang, key))
+    for code in codes:
+        key, _, value = str(code).partition(":")
+        if key == "negative":
+            parts.append(i18n.t(lang, "reason_negative", compound=_num(float(value), 2, lang=lang)))
+        elif key in ("followers", "engagement"):
+            name = "reason_followers" if key == "followers" else "reason_engagement"
+            parts.append(i18n.t(lang, name, count=_num(int(value), lang=lang)))
+        elif key == "question":
+            parts.append(i18n.t(lang, "reason_question_to", handle="@" + clean(value, 60)))
+        elif key == "waiting_hours":
+            hours = int(value)
+            parts.append(i18n.t(lang, "reason_waiting_days", count=hours // 24) if hours >= 48
+                         else i18n.t(lang, "reason_waiting_hours", count=hours))
         else:
-            parts.append(clean(part, 60))
-    return "; ".join(parts)
+            parts.append(clean(code, 60))
+    return " · ".join(parts)
 
 
 def _date(value: date | datetime | None, *, lang: str) -> str:

@@ -1,47 +1,48 @@
-"""Conversations to answer: criticism with reach, and questions put to the brand.
+"""Conversations to answer: a triage list ranked by a documented priority, with the reason shown.
 
-The advice behind it: answer criticism in public quickly, then move it to a
-private channel. Two reasons make a mention worth answering:
+Candidates, in the window before the digest (``since`` .. ``until``): mentions of the
+topics labelled negative, and mentions that name one of the brand's @handles (taken
+from the topic queries; brand topics first, all the topics given when none is a
+brand). Left out: reposts, the brand's own posts, posts the brand already replied
+to (a stored reply by a brand handle whose ``parent_id`` is the post), and copies of
+a story already listed (the first-ranked copy stays, with "also in K other sources").
 
-* ``"negative, high reach"``: labelled negative and its author has at least
-  ``min_followers`` followers;
-* ``"question to @brand"``: it names one of the brand's @handles (taken from the
-  topic queries; brand topics first, all the topics given when none is a brand)
-  and reads as a question: a ``?``, or a sentence opening with an English or
-  French interrogative ("how", "why", "comment", "pourquoi", "est-ce que"…).
+Priority, each part in [0, 1], weights below::
 
-Reposts and the brand's own posts are left out. Newest first.
+    priority = 3·negativity + 2·reach + 2·asks + 1·waiting
+
+* negativity: −compound for a negative label (a strong complaint outranks a mild one), else 0;
+* reach: log10(1 + followers) / 6 (a million followers = 1), or, when the platform
+  gives no follower count, log10(1 + likes + reposts + replies) / 4 (10,000 = 1);
+* asks: 1 when the post puts a question to the brand (``listener.analysis.questions``);
+* waiting: the age of the post / ``cutoff`` (older unanswered posts rise); posts older
+  than the cutoff have waited too long to be worth a public answer and are left out.
+
+Only negative posts and questions put to the brand are listed: a wide-reaching
+neutral mention is not a conversation to answer.
 """
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
-from sqlalchemy import Connection, and_, func, or_, select
+from sqlalchemy import Connection, and_, exists, func, or_, select, true
+from sqlalchemy.orm import aliased
 
-from listener.analysis.common import resolve_topics, story
+from listener.analysis.common import engagement, resolve_topics, story
 from listener.analysis.copies import story_copies
+from listener.analysis.questions import is_question
 from listener.query import normalize, parse
 from storage.schema import matches, mentions, scores
 
-NEGATIVE = "negative, high reach"
-QUESTION = "question to @{handle}"
-
-_INTERROGATIVES = (
-    "how", "why", "what", "when", "where", "who", "whom", "which", "whose", "can", "could",
-    "is", "are", "was", "were", "do", "does", "did", "will", "would", "should", "shall", "may",
-    "any", "anyone", "anybody", "has", "have",
-    "comment", "pourquoi", "quand", "ou", "qui", "quel", "quelle", "quels", "quelles",
-    "combien", "lequel", "laquelle", "est-ce", "pouvez", "peut", "puis", "avez", "etes",
-    "allez", "sauriez", "auriez", "pourriez", "faut",
-)
-_QUESTION_START = re.compile(
-    r"(?:^|[.!;:\n]\s*)(?:" + "|".join(re.escape(w) for w in _INTERROGATIVES) + r")\b(?![\'’])"
-)
-_SIGIL_OR_URL = re.compile(r"(?<!\w)[@#]\w+|https?://\S+")
+WEIGHTS = {"negativity": 3.0, "reach": 2.0, "asks": 2.0, "waiting": 1.0}
+CUTOFF = timedelta(days=3)
+FOLLOWERS_FULL = 6.0  # log10 of the follower count that scores 1
+ENGAGEMENT_FULL = 4.0  # log10 of the engagement that scores 1 when followers are unknown
 
 
 @dataclass
@@ -50,28 +51,20 @@ class Conversation:
     source: str
     external_id: str
     author: str | None
-    followers: int
+    followers: int | None  # None: the platform gives no follower count
     text: str
     url: str | None
     created_at: datetime
-    reason: str  # "negative, high reach" | "question to @brand" (both joined by "; ")
     compound: float | None
-    label: str | None = None
-    topics: list[str] | None = None
+    label: str | None
+    engagement: int
+    priority: float
+    # why it is listed, as codes the digest translates: "negative:-0.76",
+    # "followers:50000" | "engagement:340", "question:acme", "waiting_hours:50"
+    reasons: tuple[str, ...]
+    topics: list[str] = field(default_factory=list)
     story: str | None = None
     copies: int = 1
-
-
-def is_question(text: str) -> bool:
-    """A question mark, or a sentence opening with an EN/FR interrogative.
-
-    Handles, hashtags and links are ignored first: the ``?`` of ``?utm_source=``
-    does not make a post a question.
-    """
-    without_links = _SIGIL_OR_URL.sub(" ", text)
-    if "?" in without_links or "？" in without_links:
-        return True
-    return bool(_QUESTION_START.search(normalize(without_links).strip()))
 
 
 def brand_handles(queries: Sequence[tuple[str, str]]) -> list[str]:
@@ -90,65 +83,88 @@ def addressed_to(text: str, handles: Sequence[str]) -> str | None:
     return next((h for h in handles if h in found), None)
 
 
+def priority(*, label: str | None, compound: float | None, followers: int | None,
+             engagement: int, asks: bool, age: timedelta,
+             cutoff: timedelta = CUTOFF) -> tuple[float, dict[str, float]]:
+    """The priority of one candidate and its parts (see the module docstring)."""
+    negativity = max(0.0, -(compound or 0.0)) if label == "negative" else 0.0
+    if followers is not None:
+        reach = math.log10(1 + max(followers, 0)) / FOLLOWERS_FULL
+    else:
+        reach = math.log10(1 + max(engagement, 0)) / ENGAGEMENT_FULL
+    parts = {"negativity": negativity, "reach": min(reach, 1.0), "asks": 1.0 if asks else 0.0,
+             "waiting": min(max(age / cutoff, 0.0), 1.0)}
+    return sum(WEIGHTS[k] * v for k, v in parts.items()), parts
+
+
 def to_answer(
     connection: Connection,
     topics: Sequence[str],
     since: datetime,
     *,
-    min_followers: int = 1000,
-    limit: int = 20,
-    until: datetime | None = None,
+    until: datetime,
+    limit: int = 10,
+    cutoff: timedelta = CUTOFF,
 ) -> list[Conversation]:
+    """The ``limit`` conversations most worth answering at ``until``, highest priority first."""
     rows = resolve_topics(connection, topics)
     names = {row.id: row.name for row in rows}
     handles = brand_handles([(row.kind, row.query) for row in rows])
-    window = [matches.c.topic_id.in_(list(names)), matches.c.created_at >= since,
-              mentions.c.is_repost.is_(False)]
-    if until is not None:
-        window.append(matches.c.created_at < until)
-    negative = and_(scores.c.label == "negative",
-                    func.coalesce(mentions.c.author_followers, 0) >= min_followers)
-    reasons = [negative]
+    since = max(since, until - cutoff)
+    reply = aliased(mentions)
+    answered = exists().where(reply.c.source == mentions.c.source,
+                              reply.c.parent_id == mentions.c.external_id,
+                              func.lower(reply.c.author).in_(handles or [""]))
     lowered = func.lower(mentions.c.text)
-    reasons += [lowered.like(f"%@{handle}%") for handle in handles]
+    reasons = [scores.c.label == "negative", *(lowered.like(f"%@{h}%") for h in handles)]
+    not_brand = [func.lower(mentions.c.author) != h for h in handles]
     query = (
         select(mentions.c.id, mentions.c.source, mentions.c.external_id, mentions.c.author,
                mentions.c.author_followers, mentions.c.text, mentions.c.url,
                mentions.c.created_at, scores.c.compound, scores.c.label, matches.c.topic_id,
-               story().label("story"))
+               engagement().label("engagement"), story().label("story"))
         .select_from(matches.join(mentions, mentions.c.id == matches.c.mention_id)
                      .outerjoin(scores, scores.c.mention_id == matches.c.mention_id))
-        .where(*window, or_(*reasons))
-        .order_by(matches.c.created_at.desc(), mentions.c.id.desc())
+        .where(matches.c.topic_id.in_(list(names)), matches.c.created_at >= since,
+               matches.c.created_at < until, mentions.c.is_repost.is_(False),
+               or_(*reasons), ~answered,
+               or_(mentions.c.author.is_(None), and_(true(), *not_brand)))
     )
     found: dict[int, Conversation] = {}
-    stories: set[str] = set()
     for r in connection.execute(query):
         if r.id in found:
-            found[r.id].topics.append(names[r.topic_id])  # type: ignore[union-attr]
+            found[r.id].topics.append(names[r.topic_id])
             continue
-        if r.story in stories:
-            continue  # another copy of a story already listed
-        if r.author and normalize(r.author).lstrip("@") in handles:
-            continue  # the brand talking
-        why = []
-        followers = int(r.author_followers or 0)
-        if r.label == "negative" and followers >= min_followers:
-            why.append(NEGATIVE)
         handle = addressed_to(r.text, handles)
-        if handle and is_question(r.text):
-            why.append(QUESTION.format(handle=handle))
-        if not why:
+        asks = bool(handle) and is_question(r.text)
+        if r.label != "negative" and not asks:
             continue
-        stories.add(r.story)
-        found[r.id] = Conversation(r.id, r.source, r.external_id, r.author, followers, r.text,
-                                   r.url, r.created_at, "; ".join(why), r.compound, r.label,
-                                   [names[r.topic_id]], r.story)
-        if len(found) >= limit:
+        followers = None if r.author_followers is None else int(r.author_followers)
+        score, parts = priority(label=r.label, compound=r.compound, followers=followers,
+                                engagement=int(r.engagement or 0), asks=asks,
+                                age=until - r.created_at, cutoff=cutoff)
+        why = []
+        if parts["negativity"]:
+            why.append(f"negative:{r.compound:.2f}")
+        why.append(f"followers:{followers}" if followers is not None
+                   else f"engagement:{int(r.engagement or 0)}")
+        if asks:
+            why.append(f"question:{handle}")
+        why.append(f"waiting_hours:{int((until - r.created_at).total_seconds() // 3600)}")
+        found[r.id] = Conversation(
+            r.id, r.source, r.external_id, r.author, followers, r.text, r.url, r.created_at,
+            r.compound, r.label, int(r.engagement or 0), round(score, 3), tuple(why),
+            [names[r.topic_id]], r.story)
+    ranked = sorted(found.values(), key=lambda c: (-c.priority, c.created_at, c.mention_id))
+    listed, stories = [], set()
+    for item in ranked:
+        if item.story in stories:
+            continue  # another copy of a story already listed
+        stories.add(item.story)
+        listed.append(item)
+        if len(listed) >= limit:
             break
-    listed = list(found.values())
-    copies = story_copies(connection, list(names), since, until or datetime.max,
-                          [c.story for c in listed if c.story])
+    copies = story_copies(connection, list(names), since, until, [c.story for c in listed])
     for item in listed:
         known = copies.get(item.story or "")
         if known and known.count > 1:

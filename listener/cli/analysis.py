@@ -194,14 +194,17 @@ def _show_trends(connection, chosen, listed, span, limit, trends, spikes, terms,
                           Text(p.url or ""))
         out.print(table if people else Text(f"Influencers — {name}: none"))
 
+    from reports.render import reason_text
+
     answer = conversations.to_answer(connection, chosen, span.start, until=span.end,
-                                     limit=limit * 2)
-    table = Table(title="To answer (newest first)", title_justify="left")
-    for column in ("when", "author", "followers", "why", "text", "link"):
+                                     limit=limit * 2, cutoff=span.length)
+    table = Table(title="To answer (highest priority first; see `listener trends --help`)",
+                  title_justify="left")
+    for column in ("priority", "when", "author", "why", "text", "link"):
         table.add_column(column)
     for c in answer:
-        table.add_row(f"{c.created_at:%Y-%m-%d %H:%M}", Text(c.author or ""),
-                      f"{c.followers:,}", c.reason, _short(c.text, 70), Text(c.url or ""))
+        table.add_row(f"{c.priority:.2f}", f"{c.created_at:%Y-%m-%d %H:%M}", Text(c.author or ""),
+                      Text(reason_text(c.reasons, lang="en")), _short(c.text, 60), Text(c.url or ""))
     out.print(table if answer else Text("To answer: nothing."))
 
 
