@@ -23,6 +23,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from listener.sentiment import calibration
 from listener.sentiment.adjust import WIDE_BELOW, Calibration, adjust, shipped_calibrations
 from listener.sentiment.card import ModelFileError
 
@@ -75,17 +76,15 @@ def shipped(scorer: str) -> Mapping[str, Calibration]:
 
 
 def calibrations_for(connection: Connection) -> Calibrations:
-    """Per scorer: the user's own calibrations (from their labels) when there are enough,
-    else the shipped ones. Looked up once per scorer."""
-    try:
-        from listener.sentiment.labels import calibrations_for as own
-    except ImportError:  # the labels table arrives with the labelling commands
-        own = None
+    """Per scorer and language: the user's own calibration (from their labels) when there
+    are enough, else the shipped one. Looked up once per scorer."""
 
     @cache
     def lookup(scorer: str) -> Mapping[str, Calibration]:
-        mine = own(connection, scorer) if own is not None else {}
-        return mine or shipped(scorer)
+        try:
+            return calibration.calibrations_for(connection, scorer)
+        except ModelFileError:  # no model card: only the user's own labels can correct
+            return calibration.user_calibrations(connection, scorer)
 
     return lookup
 
