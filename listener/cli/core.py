@@ -210,6 +210,7 @@ def mentions(
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file (.csv, .jsonl/.json, .parquet) instead of the terminal.", dir_okay=False)] = None,
     force: Annotated[bool, typer.Option(help="Overwrite --output if it exists (never the database or config).")] = False,
     escape_formulas: Annotated[bool, typer.Option(help="CSV: prefix cells starting with = + - @ with ' so spreadsheets do not run them (OWASP).")] = True,
+    explain: Annotated[bool, typer.Option("--explain", help="Table: list the words that pushed each mention's score.")] = False,
 ) -> None:
     """Query stored mentions: filter, search, sort, page and export. Large exports stream.
 
@@ -281,6 +282,8 @@ def mentions(
             out.print(table(found, highlights=marks, metrics=sort in ("reach", "engagement")))
             if not found:
                 err.print("no mentions match", markup=False)
+            elif explain:
+                _explain(connection, found, config)
             return
         if format == "parquet":
             count = write_parquet(rows, output)
@@ -294,6 +297,16 @@ def mentions(
             count = _write_text(rows, sys.stdout, format, escape_formulas)
     if output is not None and not state(ctx).quiet:
         err.print(f"wrote {count} mentions to {output}", markup=False)
+
+
+def _explain(connection, found: list[dict], config) -> None:
+    from listener.sentiment.explain import describe, explain_mentions
+
+    why = explain_mentions(connection, found, config)
+    out.print("\nWords that pushed each score (scorer's weights):", markup=False)
+    for row in found:
+        out.print(f"  {row['source']}:{row['external_id']} {row['sentiment'] or 'not scored'}: "
+                  f"{describe(why[row['id']])}", markup=False)
 
 
 def _write_text(rows, stream, format: str, escape_formulas: bool) -> int:

@@ -41,26 +41,13 @@ def _export(engine, path: Path) -> int:
     return len(rows)
 
 
-def _refuse_own_files(path: Path, ctx: typer.Context, storage_url: str) -> None:
-    from sqlalchemy.engine import make_url
-
-    own = set()
-    url = make_url(storage_url)
-    if url.get_backend_name() == "sqlite" and url.database:
-        own.add(Path(url.database).resolve())
-    config_path = state(ctx).config_path
-    if config_path:
-        own.add(Path(config_path).resolve())
-    if path.resolve() in own:
-        fail(f"{path} is listener's own database or config; choose another file", EXIT_USAGE)
-
-
 @app.command()
 def label(
     ctx: typer.Context,
     limit: Annotated[int, typer.Option(min=1, help="Mentions to show in this session.")] = 100,
     export: Annotated[Path | None, typer.Option("--export", dir_okay=False,
                                                 help="Write every stored label to this CSV instead.")] = None,
+    force: Annotated[bool, typer.Option(help="Overwrite --export if it exists (never the database or config).")] = False,
     seed: Annotated[int | None, typer.Option(hidden=True)] = None,
 ) -> None:
     """Label stored mentions by hand, one keystroke each (n negative, u neutral, p positive, s skip, q quit).
@@ -77,7 +64,12 @@ def label(
     config = state(ctx).config()
     engine = open_database(ctx)
     if export is not None:
-        _refuse_own_files(export, ctx, config.storage.url)
+        from listener.outputs import RefusedOutput, check_output, protected
+
+        try:
+            check_output(export, protected(config.storage.url, state(ctx).config_file()), force=force)
+        except RefusedOutput as error:
+            fail(str(error), EXIT_USAGE)
         try:
             written = _export(engine, export)
         except OSError as error:

@@ -74,6 +74,12 @@ class Sentiment:
             return UNSCORED
         return self.scorer(lang).score(text)
 
+    def explain(self, text: str, lang: str, k: int = 5) -> list[tuple[str, float]]:
+        """The words of ``text`` that pushed its score, signed, strongest first ([] if not scored)."""
+        if lang not in self.registry:
+            return []
+        return self.scorer(lang).explain(text, k)
+
     def cached_score(self, text: str, lang: str) -> Score:
         """Like :meth:`score`, each distinct (text, language) computed once."""
         key = (text, lang)

@@ -15,6 +15,7 @@ from typing import Any, ClassVar
 from listener.sentiment.result import Score
 
 THRESHOLD = 0.05  # VADER's own: positive >= 0.05, negative <= -0.05
+_PUNCTUATION = "!\"#$%&()*+,./:;<=>?@[\\]^_`{|}~«»“”‘’…"
 
 
 def label_for(compound: float) -> str:
@@ -65,6 +66,21 @@ class _Vader:
         """The lexicon's valence of one word (None: not in the lexicon)."""
         value = self.analyzer.lexicon.get(self.key(word))
         return None if value is None else float(value)
+
+    def explain(self, text: str, k: int = 5) -> list[tuple[str, float]]:
+        """The ``k`` words (or emoticons) of ``text`` with the strongest lexicon valence, signed.
+
+        The lexicon's own values, before VADER's rules (negation, "but", boosters,
+        capitals) adjust them: what a person reads as "the words that pushed it".
+        """
+        found: dict[str, float] = {}
+        for token in text.split():
+            for candidate in (token, token.strip(_PUNCTUATION)):
+                value = self.valence(candidate) if candidate else None
+                if value:
+                    found.setdefault(candidate.lower(), value)
+                    break
+        return sorted(found.items(), key=lambda item: -abs(item[1]))[:k]
 
 
 class VaderEnglish(_Vader):

@@ -147,4 +147,15 @@ def test_export_refuses_to_overwrite_the_database(project, tmp_path):
     config_path, _rows = project
     result = CliRunner().invoke(app, ["--config", str(config_path), "label", "--export",
                                       str(tmp_path / "listener.db")])
-    assert result.exit_code == 2 and "own database" in result.output
+    assert result.exit_code == 2 and "database" in result.output
+
+
+def test_mentions_explain_lists_the_words_that_pushed_each_score_never_the_brand(project):
+    config_path, _rows = project
+    result = CliRunner().invoke(app, ["--config", str(config_path), "mentions", "--explain",
+                                      "--limit", "30"])
+    assert result.exit_code == 0, result.output
+    why = result.output.split("Words that pushed each score", 1)[1]
+    assert "x:99 negative: awful -2.0, rude -2.0" in why
+    assert "x:1 positive: great +3.1" in why
+    assert "acme" not in why.lower()

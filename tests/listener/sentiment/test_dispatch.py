@@ -26,3 +26,9 @@ def test_the_dispatcher_pickles_as_its_settings():
     clone = pickle.loads(pickle.dumps(sentiment))
     assert clone.score("help", "en").compound == 0.0
     assert len(pickle.dumps(sentiment)) < 500
+
+
+def test_explain_uses_the_scorer_of_the_language_and_nothing_for_unscored_ones():
+    sentiment = Sentiment()
+    assert sentiment.explain("ce service est nul", "fr")[0][0] == "nul"
+    assert sentiment.explain("el servicio es horrible", "es") == []

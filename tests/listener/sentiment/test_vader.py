@@ -32,3 +32,10 @@ def test_a_scorer_pickles_as_its_settings_and_keeps_its_overrides():
     clone = pickle.loads(pickle.dumps(scorer))
     assert clone.score("help").compound == 0.0
     assert len(pickle.dumps(scorer)) < 300
+
+
+def test_explain_gives_the_strongest_lexicon_words_signed_with_overrides():
+    scorer = VaderEnglish({"help": 0.0})
+    assert scorer.explain("Great coffee, but the staff was RUDE!! :( help", k=3) == [
+        ("great", 3.1), ("rude", -2.0), (":(", -1.9)]
+    assert VaderEnglish().explain("the flight leaves at noon") == []
