@@ -76,16 +76,14 @@ def _init_worker(sentiment: Sentiment, parent: int) -> None:
 def analyse(sentiment: Sentiment, items: Sequence[Item],
             termsets: Sequence[tuple[Term, ...]]) -> list[Analysed]:
     """Mask, find the language, score; each distinct (masked text, language) scored once."""
-    results = []
-    append = results.append
-    cached_score = sentiment.cached_score
     default = sentiment.default_language
+    prepared = []
     for text, tag, terms in items:
         clean = masked(text, termsets[terms])
-        language = route(clean, tag, default)
-        append(Analysed(clean, language.code, language.detected,
-                        cached_score(clean, language.code)))
-    return results
+        prepared.append((clean, route(clean, tag, default)))
+    scores = sentiment.score_many([(clean, language.code) for clean, language in prepared])
+    return [Analysed(clean, language.code, language.detected, score)
+            for (clean, language), score in zip(prepared, scores, strict=True)]
 
 
 def _analyse_task(items: Sequence[Item], termsets: Sequence[tuple[Term, ...]]) -> list[Analysed]:

@@ -80,16 +80,23 @@ class Sentiment:
             return []
         return self.scorer(lang).explain(text, k)
 
-    def cached_score(self, text: str, lang: str) -> Score:
-        """Like :meth:`score`, each distinct (text, language) computed once."""
-        key = (text, lang)
-        score = self._cache.get(key)
-        if score is None:
-            score = self.score(text, lang)
-            if len(self._cache) >= CACHE_MAX:
-                self._cache.clear()
-            self._cache[key] = score
-        return score
+    def score_many(self, pairs: Sequence[tuple[str, str]]) -> list[Score]:
+        """The score of each (text, language) pair, in order.
 
-    def score_pairs(self, pairs: Sequence[tuple[str, str]]) -> list[Score]:
-        return [self.score(text, lang) for text, lang in pairs]
+        Each distinct pair is computed once (and remembered, up to :data:`CACHE_MAX`),
+        and the texts of one language go to its scorer as one batch.
+        """
+        wanted: dict[str, dict[str, None]] = {}
+        for text, lang in pairs:
+            if lang in self.registry and (text, lang) not in self._cache:
+                wanted.setdefault(lang, {})[text] = None
+        fresh: dict[tuple[str, str], Score] = {}
+        for lang, texts in wanted.items():
+            batch = list(texts)
+            fresh.update(zip(((t, lang) for t in batch), self.scorer(lang).score_batch(batch),
+                             strict=True))
+        if len(self._cache) + len(fresh) > CACHE_MAX:
+            self._cache.clear()
+        self._cache.update(fresh)
+        return [self._cache.get((text, lang), UNSCORED) for text, lang in pairs]
+

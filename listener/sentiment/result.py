@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import NamedTuple, Protocol
 
 
@@ -22,5 +23,7 @@ class Scorer(Protocol):
     lang: str
 
     def score(self, text: str) -> Score: ...
+
+    def score_batch(self, texts: Sequence[str]) -> list[Score]: ...
 
     def explain(self, text: str, k: int = 5) -> list[tuple[str, float]]: ...

@@ -9,7 +9,7 @@ rebuilt on load, so it travels cheaply to pool workers.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
 from listener.sentiment.result import Score
@@ -61,6 +61,9 @@ class _Vader:
         compound = float(result["compound"])
         return Score(label_for(compound), compound, float(result["pos"]), float(result["neu"]),
                      float(result["neg"]), self.name)
+
+    def score_batch(self, texts: Sequence[str]) -> list[Score]:
+        return [self.score(text) for text in texts]
 
     def valence(self, word: str) -> float | None:
         """The lexicon's valence of one word (None: not in the lexicon)."""
