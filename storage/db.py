@@ -45,7 +45,11 @@ def create(url: str, *, upgrade: bool = True) -> Engine:
             parsed = parsed.set(drivername="postgresql+psycopg")
         engine = create_engine(parsed, pool_pre_ping=True)
     if upgrade:
-        upgrade_schema(engine)
+        try:
+            upgrade_schema(engine)
+        except BaseException:
+            engine.dispose()  # the caller never gets it: close its connections here
+            raise
     return engine
 
 
@@ -84,12 +88,24 @@ def head_revision() -> str | None:
 
 
 def upgrade_schema(engine: Engine) -> bool:
-    """Apply pending migrations. Returns True when something was applied."""
-    if current_revision(engine) == SCHEMA_REVISION:
+    """Apply pending migrations, then check the schema. Returns True when something was applied.
+
+    Raises StorageError, saying what to do, for a database written by a newer
+    listener and for one whose tables lack columns its revision promises.
+    """
+    current = current_revision(engine)
+    if current == SCHEMA_REVISION:
+        check_schema(engine)
         return False
     from alembic import command
 
     config = _alembic_config()
+    if current is not None and current not in _known_revisions(config):
+        raise StorageError(
+            f"the database at {redact_url(str(engine.url))} was written by a newer listener (schema "
+            f"revision {current}; this one knows up to {SCHEMA_REVISION}): upgrade listener "
+            "(pip install -U listener), or point [storage] url at another database"
+        )
     try:
         with engine.begin() as connection:
             config.attributes["connection"] = connection
@@ -98,4 +114,29 @@ def upgrade_schema(engine: Engine) -> bool:
         raise StorageError(
             f"could not migrate the database at {redact_url(str(engine.url))}: {error}"
         ) from error
+    check_schema(engine)
     return True
+
+
+def _known_revisions(config: AlembicConfig) -> set[str]:
+    from alembic.script import ScriptDirectory
+
+    return {script.revision for script in ScriptDirectory.from_config(config).walk_revisions()}
+
+
+def check_schema(engine: Engine) -> None:
+    """StorageError listing what is missing and the SQL that re-creates it, if anything is."""
+    from storage import drift
+
+    with engine.connect() as connection:
+        lacking = drift.missing(connection)
+        if not lacking:
+            return
+        fixes = drift.repairs(connection, lacking)
+    what = "; ".join(f"table {table} lacks {', '.join(columns)}" for table, columns in lacking.items())
+    raise StorageError(
+        f"the database at {redact_url(str(engine.url))} does not match its schema revision "
+        f"{current_revision(engine)} ({what}): it was changed outside listener, and `listener db "
+        "upgrade` cannot repair that. Restore it from a backup, or run this SQL (the re-created "
+        "columns start empty):\n  " + "\n  ".join(fixes)
+    )

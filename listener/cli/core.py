@@ -324,10 +324,11 @@ def db_upgrade(ctx: typer.Context) -> None:
     Example: listener db upgrade
     """
     config = state(ctx).config()
+    engine = db.create(config.storage.url, upgrade=False)
     try:
-        engine = db.create(config.storage.url, upgrade=False)
         applied = db.upgrade_schema(engine)
     except db.StorageError as error:
+        engine.dispose()
         fail(str(error))
     revision = db.current_revision(engine)
     out.print(f"{db.redact_url(config.storage.url)}: {'upgraded to' if applied else 'already at'} revision {revision}")
