@@ -21,10 +21,21 @@ from sqlalchemy import Connection, desc, func, inspect, select, text
 from sqlalchemy.engine import make_url
 
 from listener.config import Config
-from storage.schema import authors, connector_runs, matches, mentions, runs, scores, topics
+from storage.schema import (
+    authors,
+    connector_runs,
+    digests_sent,
+    matches,
+    mentions,
+    runs,
+    scores,
+    topics,
+)
 from storage.times import from_db, to_db
 
 SILENT_RATIO = 0.2
+UNHEALTHY_RUNS = ("failed", "died")
+UNDELIVERED_DAYS = 30  # a digest that failed longer ago than this is history, not an alarm
 SILENT_MIN_MEDIAN = 5
 BASELINE_DAYS = 14
 JOBS_TABLE = "apscheduler_jobs"
@@ -54,13 +65,24 @@ class Status:
     database: dict[str, Any]
     last_runs: dict[str, dict[str, Any]]
     next_runs: list[dict[str, Any]]
+    undelivered: list[dict[str, Any]] = field(default_factory=list)  # digests failed or uncertain
+
+    @property
+    def problems(self) -> list[str]:
+        """Everything that makes the install unhealthy, one line each."""
+        found = [f"{c.name}: {warning}" for c in self.connectors for warning in c.warnings]
+        found += [f"last {command} run {run['status']}: {run['error'] or 'no error recorded'}"
+                  for command, run in self.last_runs.items() if run["status"] in UNHEALTHY_RUNS]
+        found += [f"digest {d['digest']} for {d['recipient']} ({d['period']}): {d['status']}"
+                  + (f" — {d['last_error']}" if d["last_error"] else "") for d in self.undelivered]
+        return found
 
     @property
     def healthy(self) -> bool:
-        return not any(c.warnings for c in self.connectors)
+        return not self.problems
 
     def as_dict(self) -> dict[str, Any]:
-        return _jsonable(asdict(self)) | {"healthy": self.healthy}
+        return _jsonable(asdict(self)) | {"healthy": self.healthy, "problems": self.problems}
 
 
 def _jsonable(value: Any) -> Any:
@@ -117,8 +139,8 @@ def _warnings(health: ConnectorHealth, now: datetime) -> list[str]:
     warnings = []
     if not health.enabled:
         return warnings
-    if health.last_run_status == "failed":
-        warnings.append(f"last run failed: {health.last_error}")
+    if health.last_run_status in UNHEALTHY_RUNS:
+        warnings.append(f"last run {health.last_run_status}: {health.last_error}")
     if health.last_run_status is None:
         warnings.append("never run")
     median = health.median_daily_14d
@@ -175,11 +197,23 @@ def next_runs(connection: Connection) -> list[dict[str, Any]]:
             for job_id, when in rows]
 
 
+def undelivered(connection: Connection, now: datetime) -> list[dict[str, Any]]:
+    """Digest deliveries of the last weeks not known to be sent: failed, or uncertain (``sending``)."""
+    rows = connection.execute(
+        select(digests_sent.c.digest, digests_sent.c.recipient, digests_sent.c.period, digests_sent.c.status,
+               digests_sent.c.last_error)
+        .where(digests_sent.c.status != "sent",
+               digests_sent.c.updated_at >= to_db(now - timedelta(days=UNDELIVERED_DAYS)))
+        .order_by(digests_sent.c.period, digests_sent.c.digest, digests_sent.c.recipient))
+    return [{**row._asdict(), "status": "uncertain" if row.status == "sending" else row.status} for row in rows]
+
+
 def gather(connection: Connection, config: Config, now: datetime | None = None) -> Status:
     now = now or datetime.now(UTC)
     return Status(now=now, connectors=connector_health(connection, config, now),
                   database=database_info(connection, config.storage.url),
-                  last_runs=last_runs(connection), next_runs=next_runs(connection))
+                  last_runs=last_runs(connection), next_runs=next_runs(connection),
+                  undelivered=undelivered(connection, now))
 
 
 def human_size(size: int) -> str:

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import os
 import socket
+from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, insert, update
+from sqlalchemy import Connection, insert, select, update
 
 from storage.schema import connector_runs, runs
-from storage.times import utcnow
+from storage.times import from_db, utcnow
+
+DIED = "died"  # the process ended (killed, out of memory, power cut) without finishing the run
 
 
 def start_run(connection: Connection, command: str) -> int:
@@ -44,3 +48,41 @@ def finish_connector_run(connection: Connection, connector_run_id: int, *, statu
             requests=requests, error=error,
         )
     )
+
+
+def process_alive(pid: int, started_at: datetime) -> bool:
+    """Is the process that started a run at ``started_at`` still running on this host?
+
+    A pid reused by a newer process does not count: that process started after the run.
+    """
+    import psutil
+
+    try:
+        created = psutil.Process(pid).create_time()
+    except (psutil.NoSuchProcess, psutil.ZombieProcess):
+        return False
+    except psutil.AccessDenied:  # exists, owned by someone else: assume it is ours
+        return True
+    return created <= started_at.timestamp() + 1  # create_time is rounded by the kernel
+
+
+def mark_died(connection: Connection, alive: Callable[[int, datetime], bool] = process_alive) -> int:
+    """Mark ``died`` the running runs (and their connector runs) whose process is gone; how many.
+
+    Only runs started on this host can be checked; others stay ``running``.
+    """
+    host = socket.gethostname()
+    rows = connection.execute(
+        select(runs.c.id, runs.c.pid, runs.c.started_at).where(runs.c.status == "running", runs.c.host == host)
+    ).all()
+    dead = [row for row in rows if row.pid is None or not alive(row.pid, from_db(row.started_at))]
+    now = utcnow()
+    for row in dead:
+        error = (f"the process (pid {row.pid} on {host}) ended without finishing the run: killed "
+                 "(out of memory, kill -9) or crashed; the next run resumes from the saved cursors")
+        connection.execute(update(runs).where(runs.c.id == row.id).values(
+            status=DIED, finished_at=now, error=error))
+        connection.execute(update(connector_runs).where(
+            connector_runs.c.run_id == row.id, connector_runs.c.status == "running",
+        ).values(status=DIED, finished_at=now, error=error))
+    return len(dead)

@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from listener.cli.app import EXIT_USAGE, app, err, fail, out, state
+from listener.cli.app import EXIT_RUN_ERROR, EXIT_USAGE, app, err, fail, out, state
 from listener.cli.core import open_database, parse_day, parse_since
 
 
@@ -60,30 +60,39 @@ def serve(
 def status(
     ctx: typer.Context,
     format: Annotated[str, typer.Option(help="table or json.")] = "table",
+    check: Annotated[bool, typer.Option("--check", help="Exit 1 when anything is unhealthy (for cron and monitoring).")] = False,
 ) -> None:
     """Health at a glance: each source's last success, last error, recent volume and silence
-    warnings; database size and row counts; the last run of each command; next scheduled runs.
+    warnings; database size and row counts; the last run of each command; digests not delivered;
+    next scheduled runs. A run whose process is gone (killed, out of memory) is marked "died".
 
-    Exit code 0 even with warnings (they are printed); use --format json to script on "healthy".
+    Exit code 0 even with warnings (they are printed), unless --check: then 1 when unhealthy.
 
-    Example: listener status --format json
+    Example: listener status --check --format json
     """
     from listener.status import gather, render
+    from storage.runs import mark_died
 
     if format not in ("table", "json"):
         fail("--format must be table or json", EXIT_USAGE)
     config = state(ctx).config()
     engine = open_database(ctx)
+    with engine.begin() as connection:
+        mark_died(connection)
     with engine.connect() as connection:
         report = gather(connection, config)
     if format == "json":
         sys.stdout.write(json.dumps(report.as_dict(), ensure_ascii=False, indent=2) + "\n")
-        return
-    for part in render(report):
-        out.print(part)
-    for connector in report.connectors:
-        for warning in connector.warnings:
-            err.print(f"warning: {connector.name}: {warning}", markup=False)
+    else:
+        for part in render(report):
+            out.print(part)
+        for problem in report.problems:
+            err.print(f"warning: {problem}", markup=False)
+        if any(d["status"] == "uncertain" for d in report.undelivered):
+            err.print("an uncertain digest may have arrived: it is not resent automatically; check with the "
+                      "recipient, then resend it (see `listener digest --help`)", markup=False)
+    if check and not report.healthy:
+        raise typer.Exit(EXIT_RUN_ERROR)
 
 
 @app.command()
