@@ -28,10 +28,10 @@ from listener.analysis.period import days_between
 from listener.analysis.spikes import KIND as SPIKE
 from listener.analysis.spikes import detect_spikes
 from listener.config import Config
-from listener.digest import SOURCE_NAMES, aware_utc, smtp_settings
+from listener.digest import aware_utc, smtp_settings
 from reports import i18n
 from reports.email import message_id
-from reports.render import clean, safe_url
+from reports.render import SOURCE_NAMES, clean, safe_url
 from reports.smtp import DeliveryError, Mailer
 from storage.schema import alerts_sent, matches, mentions, scores, topics
 from storage.times import utcnow

@@ -90,6 +90,11 @@ class DigestConfig(Section):
     time: str = Field(default="08:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
     timezone: str = "UTC"
     answer_limit: int = Field(default=10, ge=1, le=100)  # conversations to answer listed
+    # influencers: in the top share of the week's authors by reach, and with at least
+    # min_mentions mentions or min_followers followers
+    influencer_top_share: float = Field(default=0.10, gt=0, le=1)
+    influencer_min_mentions: int = Field(default=2, ge=1)
+    influencer_min_followers: int = Field(default=1000, ge=0)
 
     @field_validator("name")
     @classmethod

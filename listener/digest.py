@@ -28,16 +28,16 @@ from markupsafe import escape
 from sqlalchemy import Connection, Engine, func, insert, select, update
 
 from listener.analysis import conversations
-from listener.analysis.influencers import top_influencers
+from listener.analysis.influencers import Floor, top_influencers
 from listener.analysis.period import Period
-from listener.analysis.terms import emerging_terms
+from listener.analysis.terms import emerging_terms, query_words
 from listener.analysis.trends import daily_series, top_mentions
 from listener.analysis.weekly import topic_weeks
 from listener.config import Config, DigestConfig, SmtpConfig
 from listener.paths import inside
 from reports import email as email_module
 from reports import model
-from reports.render import Rendered, render
+from reports.render import SOURCE_NAMES, Rendered, render
 from reports.smtp import DeliveryError, Mailer, SmtpSettings
 from storage.schema import connector_runs, digests_sent, matches, scores
 from storage.times import utcnow
@@ -45,9 +45,6 @@ from storage.times import utcnow
 TOP_POSTS = 3
 TERMS = 8
 INFLUENCERS = 5
-SOURCE_NAMES = {"x": "X", "twitter": "X", "reddit": "Reddit", "hackernews": "Hacker News",
-                "hn": "Hacker News", "rss": "RSS / news", "mastodon": "Mastodon",
-                "bluesky": "Bluesky", "file": "File import"}
 SILENT_AFTER = timedelta(hours=48)  # a source with no data for this long is reported silent
 
 
@@ -61,6 +58,8 @@ def build_digest(connection: Connection, config: Config, digest: DigestConfig, p
     figures = topic_weeks(connection, names, period, spike_posts=TOP_POSTS)
     voiced_names = [f.topic for f in figures if f.kind in ("brand", "competitor")]
     lead = _lead_topics(figures)
+    floor = Floor(digest.influencer_top_share, digest.influencer_min_mentions,
+                  digest.influencer_min_followers)
     return model.Digest(
         name=digest.name,
         language=digest.language,
@@ -73,9 +72,10 @@ def build_digest(connection: Connection, config: Config, digest: DigestConfig, p
         figures=figures,
         top_positive=[_post(m) for m in _top(connection, lead, period, "positive")],
         top_negative=[_post(m) for m in _top(connection, lead, period, "negative")],
-        emerging_terms=_terms(connection, lead, period),
-        conversations=_conversations(connection, names, period, now, digest.answer_limit),
-        influencers=_influencers(connection, names, period),
+        emerging_terms=_terms(connection, lead, period, voiced_names),
+        conversations=_conversations(connection, lead, period, now, digest.answer_limit),
+        influencers=top_influencers(connection, names, period, limit=INFLUENCERS, floor=floor),
+        influencer_floor=floor,
         spikes=[_spike(s) for f in figures for s in f.spikes],
         sources=source_health(connection, config, now),
         unscored_by_language=unscored_by_language(connection, names, period),
@@ -118,14 +118,22 @@ def _lead_topics(figures: list[Any]) -> list[str]:
     return [f.topic for f in figures if f.kind == "brand"] or [f.topic for f in figures]
 
 
-def _terms(connection: Connection, names: list[str], period: Period) -> list[model.Term]:
+def _terms(connection: Connection, names: list[str], period: Period,
+           brands: list[str]) -> list[model.Term]:
+    """Emerging terms of the lead topics; no brand or competitor name is a term."""
+    from listener.analysis.common import resolve_topics
+
+    exclude = query_words(row.query for row in resolve_topics(connection, brands))
     best: dict[str, Any] = {}
     for name in names:
-        for term in emerging_terms(connection, name, period, limit=TERMS):
+        for term in emerging_terms(connection, name, period, limit=TERMS, exclude=exclude):
             if term.term not in best or term.score > best[term.term].score:
                 best[term.term] = term
     ranked = sorted(best.values(), key=lambda t: (-t.score, t.term))[:TERMS]
-    return [model.Term(t.term, t.count, t.previous_count) for t in ranked]
+    return [model.Term(t.term, t.count, t.previous_count,
+                       model.Post(source="", author=None, text=t.example, url=t.example_url,
+                                  created_at=None) if t.example else None)
+            for t in ranked]
 
 
 def _conversations(connection: Connection, names: list[str], period: Period, now: datetime,
@@ -139,21 +147,6 @@ def _conversations(connection: Connection, names: list[str], period: Period, now
                         followers=c.followers, topics=tuple(c.topics or ()), copies=c.copies,
                         engagement=c.engagement),
         reasons=c.reasons, priority=c.priority) for c in found]
-
-
-def _influencers(connection: Connection, names: list[str], period: Period) -> list[model.Influencer]:
-    """The most influential authors across the digest's topics, each person once."""
-    people: dict[tuple[str, str], Any] = {}
-    for name in names:
-        for person in top_influencers(connection, name, period, limit=INFLUENCERS):
-            key = (person.source, person.author)
-            if key not in people or person.mentions > people[key].mentions:
-                people[key] = person
-    ranked = sorted(people.values(), key=lambda p: (-p.rank_score, p.author))[:INFLUENCERS]
-    return [model.Influencer(author=p.author, source=SOURCE_NAMES.get(p.source, p.source),
-                             followers=p.followers, mentions=p.mentions, engagement=p.engagement,
-                             net_sentiment=p.net_sentiment, is_new=p.is_new, url=p.url)
-            for p in ranked]
 
 
 def unscored_by_language(connection: Connection, names: list[str], period: Period) -> dict[str, int]:

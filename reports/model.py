@@ -15,7 +15,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
+from listener.analysis.influencers import Floor, Influencer
 from listener.analysis.weekly import TopicWeek
+
+__all__ = ["Chart", "Conversation", "Digest", "Influencer", "Post", "SourceHealth", "Spike",
+           "Term", "TopicWeek"]
 
 
 @dataclass(frozen=True)
@@ -40,9 +44,10 @@ class Post:
 
 @dataclass(frozen=True)
 class Term:
-    term: str
+    term: str  # as people wrote it
     count: int
     previous_count: int
+    example: Post | None = None  # a post holding the term
 
 
 @dataclass(frozen=True)
@@ -52,18 +57,6 @@ class Conversation:
     # "negative:-0.76", "followers:50000" | "engagement:340", "question:acme", "waiting_hours:50"
     reasons: tuple[str, ...]
     priority: float = 0.0
-
-
-@dataclass(frozen=True)
-class Influencer:
-    author: str
-    source: str
-    followers: int
-    mentions: int
-    engagement: int
-    net_sentiment: float | None
-    is_new: bool
-    url: str | None = None
 
 
 @dataclass(frozen=True)
@@ -115,6 +108,7 @@ class Digest:
     emerging_terms: list[Term] = field(default_factory=list)
     conversations: list[Conversation] = field(default_factory=list)
     influencers: list[Influencer] = field(default_factory=list)
+    influencer_floor: Floor = field(default_factory=Floor)
     spikes: list[Spike] = field(default_factory=list)
     sources: list[SourceHealth] = field(default_factory=list)
     unscored_by_language: dict[str, int] = field(default_factory=dict)

@@ -21,6 +21,9 @@ from reports import charts, i18n
 from reports.model import Chart, Digest
 
 TEMPLATES = Path(__file__).with_name("templates")
+SOURCE_NAMES = {"x": "X", "twitter": "X", "reddit": "Reddit", "hackernews": "Hacker News",
+                "hn": "Hacker News", "rss": "RSS / news", "mastodon": "Mastodon",
+                "bluesky": "Bluesky", "file": "File import"}
 POST_MAX_CHARS = 480
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
@@ -42,6 +45,11 @@ def clean(value: object, limit: int | None = None) -> str:
     if limit and len(text) > limit:
         text = text[: limit - 1].rstrip() + "…"
     return text
+
+
+def source_name(source: object) -> str:
+    """A connector's display name ("hackernews" -> "Hacker News")."""
+    return SOURCE_NAMES.get(str(source), str(source or ""))
 
 
 def isolate(value: object) -> str:
@@ -86,6 +94,7 @@ def environment(kind: str, lang: str) -> Environment:
         datetime=partial(i18n.format_datetime, lang=lang),
         weekday=partial(i18n.format_weekday, lang=lang),
         clean=clean,
+        source_name=source_name,
         isolate=isolate,
         safe_url=safe_url,
         since=partial(_since, lang=lang),

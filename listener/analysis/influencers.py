@@ -1,98 +1,133 @@
-"""Who matters: the authors of a topic's mentions ranked by reach and engagement.
+"""Who matters: the authors of the topics' mentions whose voice carries, above a floor.
 
-One group-by per (source, author) over the topic's matches in the period,
-ranked and limited in SQL: only the ``limit`` authors shown leave the database.
-The rank is log10(1 + followers) + log10(1 + engagement): an author with a large
-audience or posts people react to rises, and neither can be bought with volume
-alone. SQL orders by (1 + followers) × (1 + engagement), the same order (log10
-is monotonic, and not every SQLite build has it), then by mentions, source and
-author. ``is_new``: no mention of this topic by this author before the period
-(one indexed ``mentions(source, author)`` look-up per author shown). Their sentiment
-counts and link come from one read of the shown authors' posts of the period.
+One group-by per (source, author) over the topics' matches in the period gives
+each author's followers (their largest count in the period; unknown when the
+platform gives none), mentions and engagement. Then, in SQL:
+
+* standing: the author's place among the period's comparable authors, as a
+  cumulative share (1.0 = the top): by followers among authors whose follower count
+  is known, by engagement then mentions among the others, so a platform without
+  follower counts still has influencers, and "followers 0" never stands in for
+  "unknown";
+* floor (``Floor``, configurable per digest): standing in the top ``top_share`` of
+  authors (10 %), and at least ``min_mentions`` mentions (2) or ``min_followers``
+  followers (1,000): one lucky post from a small account is not influence;
+* rank: standing, then mentions, then engagement.
+
+For the authors shown (few rows): ``is_new`` (no mention of these topics before the
+period), their sentiment counts, and what they said: their most-engaged mention.
 """
 
 from __future__ import annotations
 
-import math
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, bindparam, func, literal, select, tuple_
+from sqlalchemy import Connection, and_, func, or_, select, tuple_
 
 from listener.analysis.common import engagement, net, resolve_topics
 from listener.analysis.period import Period
 from storage.schema import matches, mentions, scores
 
 
+@dataclass(frozen=True)
+class Floor:
+    top_share: float = 0.10
+    min_mentions: int = 2
+    min_followers: int = 1000
+
+
 @dataclass
 class Influencer:
     author: str
-    source: str
-    followers: int
+    source: str  # the connector's name ("x", "mastodon"…); the digest shows its display name
+    followers: int | None  # None: the platform gives no follower count
     mentions: int
     engagement: int
-    net_sentiment: float | None
-    is_new: bool
-    url: str | None  # their most engaging post of the period
+    standing: float  # cumulative share among comparable authors (1.0 = the top)
+    net_sentiment: float | None = None
+    is_new: bool = True
+    url: str | None = None  # their most-engaged mention of the period
+    text: str | None = None  # what they said in it
     positive: int = 0
     negative: int = 0
     scored: int = 0
 
-    @property
-    def rank_score(self) -> float:
-        return math.log10(1 + self.followers) + math.log10(1 + self.engagement)
 
-
-def top_influencers(connection: Connection, topic: str, period: Period, *,
-                    limit: int = 10) -> list[Influencer]:
-    (row,) = resolve_topics(connection, [topic])
-    in_period = (matches.c.topic_id == row.id, matches.c.created_at >= period.start,
+def top_influencers(connection: Connection, topics: Sequence[str], period: Period, *,
+                    limit: int = 5, floor: Floor = Floor()) -> list[Influencer]:
+    """The ``limit`` most influential authors of ``topics`` in ``period`` above ``floor``."""
+    ids = [row.id for row in resolve_topics(connection, topics)]
+    in_period = (matches.c.topic_id.in_(ids), matches.c.created_at >= period.start,
                  matches.c.created_at < period.end, mentions.c.author.is_not(None))
     joined = matches.join(mentions, mentions.c.id == matches.c.mention_id)
-    followers = func.max(func.coalesce(mentions.c.author_followers, 0))
-    total_engagement = func.coalesce(func.sum(engagement()), 0)
-    query = (
-        select(mentions.c.source, mentions.c.author, followers.label("followers"),
-               func.count().label("mentions"), total_engagement.label("engagement"))
+    per_author = (
+        select(mentions.c.source, mentions.c.author,
+               func.max(mentions.c.author_followers).label("followers"),
+               func.count(func.distinct(mentions.c.id)).label("mentions"),
+               func.coalesce(func.sum(engagement()), 0).label("engagement"))
         .select_from(joined).where(*in_period)
         .group_by(mentions.c.source, mentions.c.author)
-        .order_by(((1.0 + followers) * (1.0 + total_engagement)).desc(), func.count().desc(),
-                  mentions.c.source, mentions.c.author)
+        .subquery()
+    )
+    known = per_author.c.followers.is_not(None)
+    standing = func.cume_dist().over(
+        partition_by=known,
+        order_by=(per_author.c.followers, per_author.c.engagement, per_author.c.mentions))
+    ranked = select(per_author, standing.label("standing")).subquery()
+    query = (
+        select(ranked)
+        .where(ranked.c.standing > 1 - floor.top_share,
+               or_(ranked.c.mentions >= floor.min_mentions,
+                   and_(ranked.c.followers.is_not(None),
+                        ranked.c.followers >= floor.min_followers)))
+        .order_by(ranked.c.standing.desc(), ranked.c.mentions.desc(),
+                  ranked.c.engagement.desc(), ranked.c.source, ranked.c.author)
         .limit(limit)
     )
-    top = [Influencer(author=r.author, source=r.source, followers=int(r.followers or 0),
+    top = [Influencer(author=r.author, source=r.source,
+                      followers=None if r.followers is None else int(r.followers),
                       mentions=int(r.mentions), engagement=int(r.engagement or 0),
-                      net_sentiment=None, is_new=True, url=None)
+                      standing=round(float(r.standing), 4))
            for r in connection.execute(query)]
-    if not top:
-        return top
+    if top:
+        _details(connection, top, ids, period, in_period, joined)
+    return top
+
+
+def _details(connection: Connection, top: list[Influencer], ids: list[int], period: Period,
+             in_period: tuple, joined) -> None:
     keys = [(p.source, p.author) for p in top]
-    earlier = (select(literal(1))
-               .select_from(mentions.join(matches, matches.c.mention_id == mentions.c.id))
-               .where(mentions.c.source == bindparam("source"),
-                      mentions.c.author == bindparam("author"),
-                      matches.c.topic_id == row.id, mentions.c.created_at < period.start)
-               .limit(1))
-    seen_before = {key for key in keys if connection.execute(
-        earlier, {"source": key[0], "author": key[1]}).first() is not None}
-    # their posts of the period (few rows): sentiment counts and the most engaging link
+    by_key = {(p.source, p.author): p for p in top}
+    earlier = (select(mentions.c.source, mentions.c.author)
+               .select_from(joined)
+               .where(matches.c.topic_id.in_(ids), matches.c.created_at < period.start,
+                      tuple_(mentions.c.source, mentions.c.author).in_(keys))
+               .group_by(mentions.c.source, mentions.c.author))
+    seen_before = {(source, author) for source, author in connection.execute(earlier)}
+    # their posts of the period (few rows): sentiment counts and the most engaged one
     posts = (
-        select(mentions.c.source, mentions.c.author, mentions.c.url, scores.c.label)
+        select(mentions.c.id, mentions.c.source, mentions.c.author, mentions.c.url,
+               mentions.c.text, mentions.c.title, scores.c.label)
         .select_from(joined.outerjoin(scores, scores.c.mention_id == matches.c.mention_id))
         .where(*in_period, tuple_(mentions.c.source, mentions.c.author).in_(keys))
-        .order_by(engagement().desc(), mentions.c.created_at.desc())
+        .order_by(engagement().desc(), mentions.c.created_at.desc(), mentions.c.id)
     )
-    by_key = {(p.source, p.author): p for p in top}
     labels: dict[tuple[str, str], Counter[str]] = {key: Counter() for key in keys}
-    for source, author, url, label in connection.execute(posts):
-        person = by_key[(source, author)]
-        labels[(source, author)][label] += 1
-        if url and person.url is None:
-            person.url = url
+    counted: set[int] = set()
+    for row in connection.execute(posts):
+        person = by_key[(row.source, row.author)]
+        if row.id not in counted:  # a mention of two topics counts once
+            counted.add(row.id)
+            labels[(row.source, row.author)][row.label] += 1
+        if person.text is None:
+            person.text = row.text or row.title
+            person.url = row.url
     for person in top:
         counts = labels[(person.source, person.author)]
         person.positive, person.negative = counts["positive"], counts["negative"]
         person.scored = person.positive + counts["neutral"] + person.negative
         person.net_sentiment = net(person.positive, person.negative, person.scored)
         person.is_new = (person.source, person.author) not in seen_before
-    return top
+

@@ -19,8 +19,15 @@ run), each weighted by its number of copies that week. So counts are mentions
 *in the sample*; every result states the sample (``texts``/``mentions`` read and
 ``previous_texts``/``previous_mentions``) beside the ``SAMPLE_PER_WEEK`` cap.
 
-Handles and links are not terms; hashtags are (kept with their ``#``).
-English and French stopwords and the topic's own query terms are excluded.
+Terms read well: stop-words are removed per detected language (the ``stop-words``
+package's maintained lists; English and French for texts of unknown language);
+words are shown as people wrote them (lower case, accents kept; folding is only
+for matching, so "brûlé" and "brule" count together and show as "brûlé"); a
+two-word phrase is shown instead of its words when most of their mentions use it
+("cold brew" rather than "cold" and "brew"); words of the brand and competitor
+queries given in ``exclude`` are never terms; each term comes with one example
+post (the most-copied text holding it, with its link). Handles and links are not
+terms; hashtags are (kept with their ``#``).
 """
 
 from __future__ import annotations
@@ -29,27 +36,29 @@ import math
 import re
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import lru_cache
 
 from sqlalchemy import Connection, func, select
+from stop_words import LANGUAGE_MAPPING, get_stop_words
 
 from listener.analysis.common import resolve_topics
 from listener.analysis.period import Period
-from listener.analysis.stopwords import STOPWORDS
 from listener.query import normalize, parse
-from storage.schema import matches, mentions
+from storage.schema import matches, mentions, scores
 
 _URL_RE = re.compile(r"https?://\S+|www\.\S+")
 _TOKEN_RE = re.compile(r"(?<![\w@#])([@#]?)(\w[\w'’-]*\w|\w)")
 MIN_LENGTH = 3
 SAMPLE_PER_WEEK = 5_000  # distinct texts read per topic and week (smallest text_hash first)
+PHRASE_SHARE = 0.5  # a phrase replaces its words when it holds more than this share of each
+FALLBACK_LANGUAGES = ("en", "fr")  # stop-words for texts whose language is unknown
 
 
 @dataclass
 class EmergingTerm:
-    term: str
+    term: str  # as people wrote it (lower case, accents kept)
     count: int  # mentions holding the term this period
     previous_count: int  # mentions holding it in the weeks before
     score: float  # z-score of the weighted log-odds (higher: more distinctive of this period)
@@ -60,32 +69,69 @@ class EmergingTerm:
     mentions: int = 0
     previous_texts: int = 0
     previous_mentions: int = 0
+    example: str | None = None  # a post holding the term
+    example_url: str | None = None
 
 
-def tokens(text: str, exclude: frozenset[str] = frozenset()) -> set[str]:
-    """The distinct terms of ``text``: words and #hashtags, normalized, no stopwords or handles."""
-    found = set()
-    for sigil, word in _TOKEN_RE.findall(normalize(_URL_RE.sub(" ", text))):
-        term = _term(sigil, word, exclude)
-        if term is not None:
-            found.add(term)
+@lru_cache(maxsize=64)
+def stopwords(lang: str | None) -> frozenset[str]:
+    """Folded stop-words of ``lang`` (its primary subtag); English and French when unknown."""
+    code = (lang or "").split("-")[0].lower()
+    codes = (code,) if code and code in _LANGUAGES else FALLBACK_LANGUAGES
+    words: set[str] = set()
+    for c in codes:
+        words.update(normalize(w) for w in get_stop_words(c))
+        words.update(normalize(w) for w in _EXTRA)
+    return frozenset(words)
+
+
+# platform words no list has; the rest comes from the stop-words package
+_EXTRA = ("rt", "amp", "http", "https", "www", "via", "lol", "omg", "pls", "svp", "mdr")
+_LANGUAGES = frozenset(LANGUAGE_MAPPING) | frozenset(LANGUAGE_MAPPING.values())
+
+
+def tokens(text: str, lang: str | None = None,
+           exclude: frozenset[str] = frozenset()) -> dict[str, str]:
+    """The distinct terms of ``text`` and two-word phrases: folded key -> the form as written.
+
+    Words and #hashtags, without ``lang``'s stop-words, handles, links or excluded words;
+    a phrase is two consecutive kept words (``"cold brew"``).
+    """
+    found: dict[str, str] = {}
+    previous: tuple[str, str] | None = None
+    stop = stopwords(lang)
+    for match in _TOKEN_RE.finditer(_URL_RE.sub(" ", text)):
+        sigil, word = match.groups()
+        term = _term(sigil, word.lower(), stop, exclude)
+        if term is None:
+            previous = None
+            continue
+        key, shown = term
+        found.setdefault(key, shown)
+        if previous is not None and not key.startswith("#") and not previous[0].startswith("#"):
+            found.setdefault(f"{previous[0]} {key}", f"{previous[1]} {shown}")
+        previous = None if key.startswith("#") else term
     return found
 
 
 @lru_cache(maxsize=100_000)
-def _term(sigil: str, word: str, exclude: frozenset[str]) -> str | None:
-    """The term a (normalized) token stands for, or None; cached: vocabularies are small."""
+def _term(sigil: str, word: str, stop: frozenset[str],
+          exclude: frozenset[str]) -> tuple[str, str] | None:
+    """(folded key, shown form) of a lower-cased token, or None; cached: vocabularies are small."""
     word = word.strip("'’-")
+    key = normalize(word)
     if sigil == "@" or len(word) < MIN_LENGTH or word.isdigit():
         return None
     if sigil == "#":
-        return None if word in exclude else "#" + word
-    if word in STOPWORDS or word in exclude:
+        return None if key in exclude else ("#" + key, "#" + word)
+    if key in stop or key in exclude:
         return None
     parts = re.split(r"['’]", word)  # "l'avion" -> "avion", "don't" -> stopword
-    word = max(parts, key=len) if len(parts) > 1 else word
-    if len(word) >= MIN_LENGTH and word not in STOPWORDS and word not in exclude:
-        return word
+    if len(parts) > 1:
+        word = max(parts, key=len)
+        key = normalize(word)
+    if len(word) >= MIN_LENGTH and key not in stop and key not in exclude:
+        return key, word
     return None
 
 
@@ -94,6 +140,9 @@ class _Sample:
     counts: Counter[str]
     texts: int = 0  # distinct texts read
     mentions: int = 0  # their copies: the documents the counts are over
+    shown: dict[str, Counter[str]] = field(default_factory=dict)  # key -> written forms
+    examples: dict[str, tuple[int, str, str | None]] = field(default_factory=dict)
+    docs: dict[str, set[str]] = field(default_factory=dict)  # key -> text hashes holding it
 
 
 def _weeks(start: datetime, end: datetime) -> list[tuple[datetime, datetime]]:
@@ -109,29 +158,34 @@ def _document_counts(connection: Connection, topic_id: int, start, end,
     """Term document counts over ``[start, end)``, at most ``per_week`` distinct texts a week."""
     per_week = per_week or SAMPLE_PER_WEEK
     sample = _Sample(Counter())
-    known: dict[str, set[str]] = {}  # text_hash -> terms, for texts seen in several weeks
+    known: dict[str, dict[str, str]] = {}  # text_hash -> terms, for texts seen in several weeks
+    lang = func.min(func.coalesce(scores.c.lang, mentions.c.lang))
     for week_start, week_end in _weeks(start, end):
         query = (
             select(mentions.c.text_hash, func.min(mentions.c.text).label("text"),
-                   func.count().label("copies"))
-            .select_from(matches.join(mentions, mentions.c.id == matches.c.mention_id))
+                   func.count().label("copies"), lang.label("lang"),
+                   func.min(mentions.c.url).label("url"))
+            .select_from(matches.join(mentions, mentions.c.id == matches.c.mention_id)
+                         .outerjoin(scores, scores.c.mention_id == matches.c.mention_id))
             .where(matches.c.topic_id == topic_id, matches.c.created_at >= week_start,
                    matches.c.created_at < week_end)
             .group_by(mentions.c.text_hash)
             .order_by(mentions.c.text_hash)
             .limit(per_week)
         )
-        for text_hash, text, copies in connection.execute(query):
+        for text_hash, text, copies, text_lang, url in connection.execute(query):
             sample.texts += 1
             sample.mentions += copies
             terms = known.get(text_hash)
             if terms is None:
-                terms = known[text_hash] = tokens(text, exclude)
-            for term in terms:
-                sample.counts[term] += copies
+                terms = known[text_hash] = tokens(text, text_lang, exclude)
+            for key, shown in terms.items():
+                sample.counts[key] += copies
+                sample.shown.setdefault(key, Counter())[shown] += copies
+                sample.docs.setdefault(key, set()).add(text_hash)
+                if copies > sample.examples.get(key, (0, "", None))[0]:
+                    sample.examples[key] = (copies, text, url)
     return sample
-
-
 def log_odds(current: Counter[str], background: Counter[str]) -> dict[str, float]:
     """z-scores of the weighted log-odds ratio, prior = the two corpora together."""
     n, m = sum(current.values()), sum(background.values())
@@ -146,11 +200,24 @@ def log_odds(current: Counter[str], background: Counter[str]) -> dict[str, float
     return scores
 
 
-def _own_terms(query: str) -> frozenset[str]:
+def query_words(queries: Iterable[str]) -> frozenset[str]:
+    """The folded words of topic queries' positive terms (brand names are not news)."""
     words: set[str] = set()
-    for term in parse(query).positive_terms():
-        words.update(re.findall(r"\w+", term.value))
+    for query in queries:
+        for term in parse(query).positive_terms():
+            words.update(re.findall(r"\w+", term.value))
     return frozenset(words)
+
+
+def _phrases_over_words(keys: list[str], counts: Counter[str]) -> list[str]:
+    """Keep a phrase only where it holds most mentions of each of its words; drop those words."""
+    kept = [k for k in keys if " " not in k]
+    for phrase in (k for k in keys if " " in k):
+        words = phrase.split(" ")
+        if all(counts[phrase] > PHRASE_SHARE * counts[w] for w in words):
+            kept.append(phrase)
+    covered = {w for k in kept if " " in k for w in k.split(" ")}
+    return [k for k in keys if k in kept and k not in covered]
 
 
 def emerging_terms(
@@ -163,9 +230,10 @@ def emerging_terms(
     min_count: int = 3,
     exclude: Iterable[str] = (),
 ) -> list[EmergingTerm]:
-    """Terms and hashtags of ``topic`` most over-represented in ``period`` vs the weeks before."""
+    """Terms, phrases and hashtags of ``topic`` most over-represented in ``period`` vs the
+    weeks before; ``exclude``: more words never to show (e.g. competitors' names)."""
     (row,) = resolve_topics(connection, [topic])
-    excluded = _own_terms(row.query) | frozenset(normalize(w) for w in exclude)
+    excluded = query_words([row.query]) | frozenset(normalize(w) for w in exclude)
     now = _document_counts(connection, row.id, period.start, period.end, excluded)
     before = _document_counts(connection, row.id, period.start - timedelta(weeks=weeks_back),
                               period.start, excluded)
@@ -173,7 +241,19 @@ def emerging_terms(
     scored = log_odds(current, background)
     ranked = sorted((t for t in scored if current[t] >= min_count and scored[t] > 0),
                     key=lambda t: (-scored[t], -current[t], t))
-    return [EmergingTerm(t, current[t], background.get(t, 0), round(scored[t], 3), weeks_back,
-                         texts=now.texts, mentions=now.mentions,
-                         previous_texts=before.texts, previous_mentions=before.mentions)
-            for t in ranked[:limit]]
+    ranked = _phrases_over_words(ranked, current)
+    # terms that always come together (one story told many times) read as one line
+    together: dict[frozenset[str], list[str]] = {}
+    for key in ranked:
+        together.setdefault(frozenset(now.docs[key]), []).append(key)
+    out = []
+    for keys in list(together.values())[:limit]:
+        key = keys[0]
+        _, text, url = now.examples[key]
+        out.append(EmergingTerm(
+            " · ".join(now.shown[k].most_common(1)[0][0] for k in keys), current[key],
+            background.get(key, 0),
+            round(scored[key], 3), weeks_back, texts=now.texts, mentions=now.mentions,
+            previous_texts=before.texts, previous_mentions=before.mentions,
+            example=text, example_url=url))
+    return out

@@ -10,9 +10,35 @@ WEEK = iso_week("2026-W47")
 
 
 def test_tokens_drop_stopwords_handles_links_and_keep_hashtags():
-    assert tokens("The @acme app crashed again!! #fail https://t.co/xyz") == {
-        "app", "crashed", "#fail"}
-    assert tokens("Le café de l'aéroport est très cher") == {"cafe", "aeroport", "cher"}
+    assert set(tokens("The @acme app crashed again!! #fail https://t.co/xyz", "en")) == {
+        "app", "crashed", "app crashed", "#fail"}
+    found = tokens("Le café de l'aéroport est très cher", "fr")
+    assert found == {"cafe": "café", "aeroport": "aéroport", "cher": "cher"}  # shown as written
+
+
+def test_stopwords_follow_the_language_of_each_text():
+    assert "ist" not in tokens("Der Kaffee ist hervorragend", "de")
+    assert "ist" in tokens("Der Kaffee ist hervorragend", "en")  # not an English stop-word
+    assert "tres" not in tokens("Le goût est très amer", None)  # unknown: English and French
+
+
+def test_phrases_replace_their_words_and_brands_are_never_terms(data, engine):
+    data.topic("Acme", "acme")
+    data.topic("Rival", "rival", kind="competitor")
+    said = ["acme cold brew tastes burnt", "the acme cold brew was sour today",
+            "acme: cold brew too watery", "why is acme cold brew so bitter, rival does better",
+            "acme cold brew again? no thanks", "tried the acme cold brew, meh"]
+    for i, text in enumerate(said):
+        data.mention("Acme", WEEK.start + timedelta(hours=i), text, label=None, lang="en",
+                     likes=i)
+    data.mention("Acme", WEEK.start - timedelta(days=8), "acme is fine", label=None)
+    with engine.connect() as c:
+        found = emerging_terms(c, "Acme", WEEK, limit=10, exclude=["rival"])
+    terms = [t.term for t in found]
+    assert "cold brew" in terms and "cold" not in terms and "brew" not in terms
+    assert "rival" not in terms and "acme" not in terms
+    term = next(t for t in found if t.term == "cold brew")
+    assert term.example and "cold brew" in term.example and term.example_url
 
 
 def test_log_odds_prefers_terms_new_this_period():
@@ -37,10 +63,11 @@ def test_emerging_terms_known_answer(data, engine):
     with engine.connect() as c:
         found = emerging_terms(c, "Acme", WEEK, limit=5)
     terms = [t.term for t in found]
-    assert set(terms[:3]) == {"app", "outage", "#outage"}  # "again" is a stopword
+    # "again" is a stopword; words that always come together read as one line
+    assert terms[0] == "#outage · app outage"
     assert "acme" not in terms and "coffee" not in terms and "#acme" not in terms
     assert "taste" not in terms  # as common as before
-    outage = next(t for t in found if t.term == "outage")
+    outage = found[0]
     assert (outage.count, outage.previous_count) == (6, 0) and outage.score > 0
 
 
