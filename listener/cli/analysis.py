@@ -183,13 +183,14 @@ def _show_trends(connection, chosen, listed, span, limit, trends, spikes, terms,
             table.add_row(Text(t.term), str(t.count), str(t.previous_count), f"{t.score:.2f}")
         out.print(table if emerging else Text(f"Emerging terms — {name}: none"))
 
-        people = influencers.top_influencers(connection, name, span, limit=limit * 2)
+        people = influencers.top_influencers(connection, [name], span, limit=limit * 2)
         table = Table(title=f"Influencers — {name}", title_justify="left")
         for column in ("author", "source", "followers", "mentions", "engagement", "net", "new",
                        "link"):
             table.add_column(column)
         for p in people:
-            table.add_row(Text(p.author), p.source, f"{p.followers:,}", str(p.mentions),
+            table.add_row(Text(p.author), p.source,
+                      "unknown" if p.followers is None else f"{p.followers:,}", str(p.mentions),
                           f"{p.engagement:,}", _net(p.net_sentiment), "new" if p.is_new else "",
                           Text(p.url or ""))
         out.print(table if people else Text(f"Influencers — {name}: none"))
