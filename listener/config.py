@@ -148,6 +148,9 @@ class ScoringConfig(Section):
     workers: int = 0  # 0: one per core
     # where texts too short or too ambiguous for the language detector are scored
     default_language: str = Field(default="en", pattern=r"^[a-z]{2,3}$")
+    model: Literal["learned", "vader"] = "vader"
+    # a model directory written by `listener train` (default: the newest one there, else the shipped model)
+    model_path: str | None = None
 
 
 class AlertsConfig(Section):
@@ -244,6 +247,8 @@ def validate(
     assert config is not None
     config.connector_settings = settings
     config.storage.url = _anchor_sqlite_path(config.storage.url, base_dir)
+    if config.scoring.model_path and base_dir is not None:
+        config.scoring.model_path = str((base_dir / config.scoring.model_path).expanduser().resolve())
     return config
 
 

@@ -176,9 +176,8 @@ def evaluate(items: Sequence[Labelled], *, config: Any = None,
     matches the text.
     """
     masker = Masker(queries) if queries else None
-    scoring = getattr(config, "scoring", config)
     if masker is not None and any(item.topics for item in items):
-        with BatchScorer(Sentiment.from_config(scoring),
+        with BatchScorer(Sentiment.from_config(config),
                          workers=workers if workers is not None else 0) as batch:
             results = batch.run([i.text for i in items], [i.lang for i in items],
                                 [masker.terms(i.topics) for i in items])
@@ -186,7 +185,7 @@ def evaluate(items: Sequence[Labelled], *, config: Any = None,
         langs = [result.lang for result in results]
     else:
         scored = score_texts([i.text for i in items], tags=[i.lang for i in items],
-                             masker=masker, config=scoring, workers=workers)
+                             masker=masker, config=config, workers=workers)
         labels = [s.score.label for s in scored]
         langs = [s.lang for s in scored]
     return metrics([i.label for i in items], labels, langs)

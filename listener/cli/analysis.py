@@ -41,6 +41,7 @@ def score(
 
     Example: listener score --rescore
     """
+    from listener.cli.sentiment import model_errors
     from listener.sentiment.pending import score_pending
     from storage.runs import finish_run, start_run
 
@@ -49,7 +50,8 @@ def score(
     with engine.begin() as connection:
         run_id = start_run(connection, "score")
     try:
-        report = score_pending(engine, config, rescore=rescore)
+        with model_errors():
+            report = score_pending(engine, config, rescore=rescore)
     except BaseException as error:
         with engine.begin() as connection:
             finish_run(connection, run_id, "failed", error=f"{type(error).__name__}: {error}")
@@ -267,7 +269,10 @@ def eval_(
         fail(str(error))
     if not items:
         fail(f"{labels or 'the database'}: no labelled rows", EXIT_USAGE)
-    result = evaluate(items, config=config, queries=queries)
+    from listener.cli.sentiment import model_errors
+
+    with model_errors():
+        result = evaluate(items, config=config, queries=queries)
     if format == "json":
         sys.stdout.write(json.dumps(result.as_dict(), indent=None, sort_keys=True) + "\n")
         return

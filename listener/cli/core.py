@@ -119,10 +119,11 @@ def _warn_about(file: Path, report: ImportReport) -> None:
 
 
 def _score_quietly(engine: Engine, ctx: typer.Context) -> None:
+    from listener.cli.sentiment import model_errors
     from listener.progress import progress
     from listener.service import score
 
-    with progress(quiet=state(ctx).quiet) as bar:
+    with progress(quiet=state(ctx).quiet) as bar, model_errors():
         report = score(engine, state(ctx).config(), progress=bar.scoring)  # recorded as a "score" run
     out.print(f"scored {report.scored} mentions ({report.unscored} not scored for language)")
 
@@ -300,9 +301,11 @@ def mentions(
 
 
 def _explain(connection, found: list[dict], config) -> None:
+    from listener.cli.sentiment import model_errors
     from listener.sentiment.explain import describe, explain_mentions
 
-    why = explain_mentions(connection, found, config)
+    with model_errors():
+        why = explain_mentions(connection, found, config)
     out.print("\nWords that pushed each score (scorer's weights):", markup=False)
     for row in found:
         out.print(f"  {row['source']}:{row['external_id']} {row['sentiment'] or 'not scored'}: "

@@ -116,6 +116,7 @@ class BatchScorer:
     def __init__(self, sentiment: Sentiment, *, workers: int = 0,
                  in_process_max: int = IN_PROCESS_MAX, task_size: int = TASK_SIZE) -> None:
         self.sentiment = sentiment
+        _ = sentiment.registry  # loads the model here: a missing file fails now, not in a worker
         self.workers = default_workers(workers)
         self.in_process_max = in_process_max
         self.task_size = task_size
@@ -212,7 +213,8 @@ def score_texts(
     """
     terms = [masker.terms(masker.matching(text)) for text in texts] if masker else None
     sentiment = Sentiment.from_config(config)
-    configured = workers if workers is not None else (config.workers if config is not None else 0)
+    scoring = getattr(config, "scoring", config)
+    configured = workers if workers is not None else getattr(scoring, "workers", 0)
     with BatchScorer(sentiment, workers=configured) as batch:
         results = batch.run(texts, tags, terms)
     return [Scored(text, *result) for text, result in zip(texts, results, strict=True)]

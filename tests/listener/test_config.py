@@ -120,3 +120,14 @@ def test_scoring_default_language_must_be_a_language_code_and_is_listed_with_the
     assert {"scoring.default_language", "scoring.workers", "smtp.password"} <= keys
     good = load(write(tmp_path, GOOD), environ={"SMTP_PASSWORD": "x"})
     assert good.scoring.default_language == "en"
+
+
+def test_scoring_model_is_learned_or_vader_and_model_path_is_relative_to_the_config(tmp_path):
+    body = GOOD + '\n[scoring]\nmodel = "bert"\n'
+    with pytest.raises(ConfigError) as caught:
+        load(write(tmp_path, body), environ={"SMTP_PASSWORD": "x"})
+    assert [p.key for p in caught.value.problems] == ["scoring.model"]
+    good = load(write(tmp_path, GOOD + '\n[scoring]\nmodel = "vader"\nmodel_path = "models/mine"\n'),
+                environ={"SMTP_PASSWORD": "x"})
+    assert good.scoring.model == "vader"
+    assert good.scoring.model_path == str((tmp_path / "models" / "mine").resolve())

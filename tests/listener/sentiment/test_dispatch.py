@@ -32,3 +32,10 @@ def test_explain_uses_the_scorer_of_the_language_and_nothing_for_unscored_ones()
     sentiment = Sentiment()
     assert sentiment.explain("ce service est nul", "fr")[0][0] == "nul"
     assert sentiment.explain("el servicio es horrible", "es") == []
+
+
+def test_an_unknown_model_name_is_refused():
+    import pytest
+
+    with pytest.raises(ValueError, match="learned, vader"):
+        Sentiment(model="bert")
