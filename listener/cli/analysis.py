@@ -268,7 +268,7 @@ def eval_(
     except LabelsError as error:
         fail(str(error))
     if not items:
-        fail(f"{labels or 'the database'}: no labelled rows", EXIT_USAGE)
+        fail(f"{labels}: no labelled rows" if labels else "no labels stored yet: label some with listener label", EXIT_USAGE)
     from listener.cli.sentiment import model_errors
 
     with model_errors():
