@@ -123,14 +123,9 @@ def _ids_of(connection: Connection, keys: Sequence[tuple[str, str]]) -> dict[tup
 def _insert_new(connection: Connection, rows: list[dict], keys: list[tuple[str, str]]
                 ) -> dict[tuple[str, str], int]:
     """Insert the rows not stored yet; ``{key: id}`` of those this call inserted."""
-    statement = insert(connection, mentions).on_conflict_do_nothing(index_elements=["source", "external_id"])
     if connection.dialect.name == "sqlite":
-        # INSERT … RETURNING with many rows is sent as multi-row VALUES statements
-        # (SQLAlchemy's "insertmanyvalues"): the new ids come back without a second
-        # query, and the full-text triggers flush their index once per statement
-        # rather than once per row (row-by-row inserts were 3x slower).
-        returning = statement.returning(mentions.c.id, mentions.c.source, mentions.c.external_id)
-        return {(row.source, row.external_id): row.id for row in connection.execute(returning, rows)}
+        return _insert_new_sqlite(connection, rows)
+    statement = insert(connection, mentions).on_conflict_do_nothing(index_elements=["source", "external_id"])
     # PostgreSQL: psycopg's pipelined executemany beats one huge multi-row statement,
     # whose placeholders psycopg would parse in Python on every call.
     stored = _ids_of(connection, keys)
@@ -139,6 +134,50 @@ def _insert_new(connection: Connection, rows: list[dict], keys: list[tuple[str, 
         return {}
     connection.execute(statement, [rows[i] for i in fresh])
     return _ids_of(connection, [keys[i] for i in fresh])
+
+
+_SQLITE_ROWS_PER_STATEMENT = 500  # 20 columns: 10,000 parameters, well under SQLite's limit
+
+
+def _insert_new_sqlite(connection: Connection, rows: list[dict]) -> dict[tuple[str, str], int]:
+    """Multi-row ``INSERT … ON CONFLICT DO NOTHING RETURNING`` through the DB-API.
+
+    One statement per few hundred rows: the new ids come back without a second
+    query, and the full-text triggers flush their index once per statement
+    rather than once per row. The values go through the columns' own bind
+    processors (dates, JSON, booleans stored exactly as SQLAlchemy stores them),
+    but not through SQLAlchemy's per-row parameter handling, which cost more
+    than the insert itself.
+    """
+    names = list(rows[0])
+    values = _bound_values(connection, mentions, names, rows)
+    one = f"({', '.join('?' * len(names))})"
+    head = f"INSERT INTO mentions ({', '.join(names)}) VALUES "
+    tail = " ON CONFLICT (source, external_id) DO NOTHING RETURNING id, source, external_id"
+    cursor = connection.connection.driver_connection.cursor()
+    found: dict[tuple[str, str], int] = {}
+    try:
+        for start in range(0, len(values), _SQLITE_ROWS_PER_STATEMENT):
+            part = values[start:start + _SQLITE_ROWS_PER_STATEMENT]
+            cursor.execute(head + ", ".join([one] * len(part)) + tail, [v for row in part for v in row])
+            found.update({(source, external_id): id_ for id_, source, external_id in cursor.fetchall()})
+    finally:
+        cursor.close()
+    return found
+
+
+def _bound_values(connection: Connection, table, names: list[str], rows: list[dict]) -> list[list]:
+    """Rows as DB-API parameter tuples, converted by each column type's bind processor."""
+    dialect = connection.dialect
+    processors = [(index, process) for index, name in enumerate(names)
+                  if (process := table.c[name].type.dialect_impl(dialect).bind_processor(dialect)) is not None]
+    out = []
+    for row in rows:
+        values = list(row.values())
+        for index, process in processors:
+            values[index] = process(values[index])
+        out.append(values)
+    return out
 
 
 def _row(mention: Mention, collected_at: datetime, story_key: str | None) -> dict:

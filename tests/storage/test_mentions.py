@@ -1,4 +1,4 @@
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 
 from sqlalchemy import func, select
 
@@ -110,3 +110,21 @@ def test_iter_mentions_streams_newest_first_across_chunks_with_filters(engine):
     assert [r["external_id"] for r in rows] == [str(i) for i in range(25)]
     assert [r["external_id"] for r in limited] == [str(i) for i in range(10)]
     assert len(recent) == 5
+
+
+def test_stored_values_read_back_as_written(engine):
+    moment = datetime(2026, 11, 20, 13, 14, 15, 123456, tzinfo=timezone(timedelta(hours=2)))
+    with engine.begin() as connection:
+        stored = store_mentions(connection, [
+            Mention(source="x", external_id="1", text="t", created_at=moment, raw={"id": "1", "nested": [1, "é"]},
+                    is_repost=True, title="T"),
+            mention(2, lang="fr"),
+        ], collected_at=NOW)
+        rows = {row.external_id: row for row in connection.execute(select(mentions))}
+    assert sorted(stored.ids) == sorted(row.id for row in rows.values())
+    first = rows["1"]
+    assert first.created_at == datetime(2026, 11, 20, 11, 14, 15, 123456)  # naive UTC, microseconds kept
+    assert first.collected_at == NOW.replace(tzinfo=None)
+    assert first.raw == {"id": "1", "nested": [1, "é"]}
+    assert (first.is_repost, first.is_reply, first.title) == (True, False, "T")
+    assert (rows["2"].raw, rows["2"].lang, rows["2"].title) == (None, "fr", None)
