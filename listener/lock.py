@@ -7,10 +7,14 @@
   ``pg_stat_activity`` by the ``application_name`` it sets. The lock dies with
   the connection, so a killed run never leaves a stale lock behind.
 
-The lock is per command name: two ``collect`` runs never overlap, while a
-weekly ``digest`` does not wait for a long ``collect``. ``listener serve``
+The lock is per command name: two ``digest`` runs never overlap, while a
+weekly ``digest`` does not wait for a long ``collect``. Collecting is locked
+per connector (``collect_locks``: ``collect.<name>``), so two runs never
+collect the same source at once while different sources run side by side:
+``listener serve``'s per-connector jobs overlap, and a cron ``listener
+collect`` waits only for the sources it shares with them. ``listener serve``
 takes the ``serve`` lock to be the one acting instance (the others are hot
-standbys) and each collect job takes the ``collect`` lock, waiting for it.
+standbys).
 """
 
 from __future__ import annotations
@@ -21,8 +25,8 @@ import socket
 import threading
 import time
 import zlib
-from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from collections.abc import Iterable, Iterator
+from contextlib import ExitStack, contextmanager, suppress
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -101,6 +105,19 @@ def run_lock(target: Any, command: str, *, wait: float = 0.0, poll: float = 1.0,
     else:
         with _pg_lock(url, command, wait, poll, stop) as held:
             yield held
+
+
+@contextmanager
+def collect_locks(target: Any, connectors: Iterable[str], *, wait: float = 0.0, poll: float = 1.0,
+                  stop: threading.Event | None = None) -> Iterator[list[Held]]:
+    """Hold the ``collect.<name>`` lock of every connector given (see the module docstring).
+
+    Taken in name order, so runs asking for overlapping sets wait for each other
+    instead of deadlocking; all or none: a refusal releases those already held.
+    """
+    with ExitStack() as stack:
+        yield [stack.enter_context(run_lock(target, f"collect.{name}", wait=wait, poll=poll, stop=stop))
+               for name in sorted(set(connectors))]
 
 
 def _retry(deadline: float, poll: float, stop: threading.Event | None) -> bool:

@@ -50,14 +50,19 @@ class CollectReport:
         return sum(report.new for report in self.connectors)
 
 
-def enabled_connectors(config: Config, only: Sequence[str] | None = None) -> list[Connector]:
+def enabled_names(config: Config, only: Sequence[str] | None = None) -> list[str]:
+    """The enabled connectors (``only`` these, if given; KeyError names unknown ones)."""
     names = [name for name, settings in config.connector_settings.items() if settings.enabled]
     if only:
         unknown = sorted(set(only) - set(config.connector_settings))
         if unknown:
             raise KeyError(", ".join(unknown))
         names = [name for name in names if name in only]
-    return [REGISTRY[name](config.connector_settings[name]) for name in names]
+    return names
+
+
+def enabled_connectors(config: Config, only: Sequence[str] | None = None) -> list[Connector]:
+    return [REGISTRY[name](config.connector_settings[name]) for name in enabled_names(config, only)]
 
 
 def collect(

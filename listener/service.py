@@ -31,14 +31,14 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from listener import config as config_module
-from listener.lock import Locked, recorded, run_lock
+from listener.lock import Locked, collect_locks, recorded, run_lock
 
 log = logging.getLogger("listener.serve")
 
 JOBS_TABLE = "apscheduler_jobs"
 STANDBY_RETRY_SECONDS = 30.0
 LEADER_CHECK_SECONDS = 30.0
-COLLECT_LOCK_WAIT_SECONDS = 600.0  # a serve collect waits this long for a cron collect to finish
+COLLECT_LOCK_WAIT_SECONDS = 600.0  # a serve collect waits this long for a cron collect of its source
 DIGEST_GRACE_SECONDS = 6 * 24 * 3600  # a digest missed while stopped is still sent within the week
 WORKERS = 4
 
@@ -91,7 +91,8 @@ def build_scheduler(config: config_module.Config, config_path: str, *, engine: A
     engine = engine if engine is not None else db.create(config.storage.url)
     return BackgroundScheduler(
         jobstores={"default": SQLAlchemyJobStore(engine=engine, tablename=JOBS_TABLE)},
-        executors={"default": ThreadPoolExecutor(WORKERS)},
+        # a thread for every job: the per-source collect jobs run side by side
+        executors={"default": ThreadPoolExecutor(max(WORKERS, len(job_specs(config, config_path))))},
         job_defaults={"coalesce": True, "max_instances": 1},
         timezone="UTC",
     )
@@ -182,11 +183,12 @@ def _collect_now(config_path: str, connector: str) -> None:
 
     config, engine = _open(config_path)
     try:
-        with run_lock(config, "collect", wait=COLLECT_LOCK_WAIT_SECONDS):
+        with collect_locks(config, [connector], wait=COLLECT_LOCK_WAIT_SECONDS):
             report = collect(engine, config, only=[connector])
             for item in report.connectors:
                 log.info("collect %s: %s, %d fetched, %d new%s", item.name, item.status, item.fetched, item.new,
                          f" — {item.error}" if item.error else "")
+        with run_lock(config, "score", wait=COLLECT_LOCK_WAIT_SECONDS):  # jobs of other sources score too
             score(engine, config)
     except Locked as error:
         log.warning("collect %s skipped: %s", connector, error)

@@ -138,8 +138,9 @@ def collect(
 
     Example: listener collect --only reddit
     """
-    from listener.lock import Locked, run_lock
+    from listener.lock import Locked, collect_locks
     from listener.pipeline import collect as run_collect
+    from listener.pipeline import enabled_names
     from listener.progress import progress
 
     config = state(ctx).config()
@@ -147,7 +148,7 @@ def collect(
     if not config.connector_settings:
         fail("no connectors configured: add a [connectors.NAME] section (see config.example.toml)", EXIT_USAGE)
     try:
-        with run_lock(config, "collect"):
+        with collect_locks(config, enabled_names(config, only)):
             with progress(quiet=state(ctx).quiet) as bar:
                 report = run_collect(engine, config, only=only, on_page=bar.on_page)
             for item in report.connectors:

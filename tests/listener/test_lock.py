@@ -10,7 +10,7 @@ from sqlalchemy import select
 from typer.testing import CliRunner
 
 from listener.cli import app
-from listener.lock import Locked, recorded, run_lock
+from listener.lock import Locked, collect_locks, recorded, run_lock
 from storage import db
 from storage.schema import runs
 
@@ -62,10 +62,10 @@ paths = ["{feed}"]
 def test_second_collect_exits_with_its_own_code(tmp_path):
     config = write_config(tmp_path)
     runner = CliRunner()
-    with run_lock(f"sqlite:///{tmp_path / 'listener.db'}", "collect"):
+    with collect_locks(f"sqlite:///{tmp_path / 'listener.db'}", ["file"]):  # the source it would collect
         result = runner.invoke(app, ["--config", str(config), "collect"])
     assert result.exit_code == 3, result.output
-    assert "another listener collect is running since" in result.stderr
+    assert "another listener collect.file is running since" in result.stderr
     assert f"(pid {os.getpid()}" in result.stderr
     result = runner.invoke(app, ["--config", str(config), "collect"])
     assert result.exit_code == 0, result.output
