@@ -62,19 +62,29 @@ class StorageConfig(Section):
     url: str = "sqlite:///listener.db"
 
 
+def _query_parses(value: str) -> str:
+    try:
+        parse(value)
+    except QuerySyntaxError as error:
+        raise ValueError(str(error)) from None
+    return value
+
+
 class TopicConfig(Section):
     name: str = Field(min_length=1)
     kind: Literal["brand", "competitor", "industry"]
     query: str
 
-    @field_validator("query")
-    @classmethod
-    def _query_parses(cls, value: str) -> str:
-        try:
-            parse(value)
-        except QuerySyntaxError as error:
-            raise ValueError(str(error)) from None
-        return value
+    _query = field_validator("query")(classmethod(lambda cls, value: _query_parses(value)))
+
+
+class ThemeConfig(Section):
+    """A theme of criticism: negative stories matching ``query`` (the topic query language)."""
+
+    name: str = Field(min_length=1, max_length=80)
+    query: str
+
+    _query = field_validator("query")(classmethod(lambda cls, value: _query_parses(value)))
 
 
 _SLUG = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,99}")
@@ -173,6 +183,7 @@ class Config(Section):
     connectors: dict[str, dict[str, Any]] = Field(default_factory=dict)
     scoring: ScoringConfig = Field(default_factory=ScoringConfig)
     digests: list[DigestConfig] = Field(default_factory=list)
+    themes: list[ThemeConfig] = Field(default_factory=list)
     smtp: SmtpConfig = Field(default_factory=SmtpConfig)
     alerts: AlertsConfig = Field(default_factory=AlertsConfig)
     serve: ServeConfig = Field(default_factory=ServeConfig)
@@ -184,6 +195,15 @@ class Config(Section):
             if topic.name.casefold() == name.casefold():
                 return topic
         raise KeyError(name)
+
+
+def starter_themes() -> list[ThemeConfig]:
+    """The generic service themes `listener init` writes (from the packaged example config)."""
+    import tomllib
+    from importlib.resources import files
+
+    text = files("listener").joinpath("data/config.example.toml").read_text(encoding="utf-8")
+    return [ThemeConfig(**theme) for theme in tomllib.loads(text).get("themes", [])]
 
 
 def find(explicit: str | os.PathLike[str] | None = None) -> Path | None:

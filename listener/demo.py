@@ -19,7 +19,7 @@ from typing import Any
 import annotated_types
 
 from connectors import REGISTRY
-from listener.config import Config, validate
+from listener.config import Config, starter_themes, validate
 from listener.pipeline import CollectReport, collect
 from listener.sandbox.server import Sandbox, load_platforms
 from listener.sandbox.world import DEMO_TOPICS, generate_world
@@ -52,6 +52,7 @@ def demo_settings(directory: Path) -> dict[str, Any]:
         "storage": {"url": f"sqlite:///{(directory / 'listener.db').resolve()}"},
         "topics": topics,
         "digests": [{**digest, "topics": names} for digest in DIGESTS],
+        "themes": [theme.model_dump() for theme in starter_themes()],
         "smtp": {"host": "localhost", "security": "none", "sender": "listener-demo@example.com"},
     }
 
@@ -110,6 +111,8 @@ def write_config(directory: Path, settings: dict[str, Any]) -> Path:
         lines += ["", "[[digests]]", f"name = {q(digest['name'])}",
                   f"recipients = [{', '.join(map(q, digest['recipients']))}]",
                   f"topics = [{', '.join(map(q, digest['topics']))}]", f"language = {q(digest['language'])}"]
+    for theme in settings.get("themes", []):
+        lines += ["", "[[themes]]", *(f"{key} = {q(value)}" for key, value in theme.items())]
     lines += ["", "[smtp]", *(f"{key} = {q(value)}" for key, value in settings["smtp"].items()), ""]
     path.write_text("\n".join(lines), encoding="utf-8")
     return path

@@ -55,7 +55,8 @@ def build_digest(connection: Connection, config: Config, digest: DigestConfig, p
     """Everything one ``[[digests]]`` entry shows for ``period``, from its own topics only."""
     now = now or utcnow()
     names = [config.topic(name).name for name in digest.topics]
-    figures = topic_weeks(connection, names, period, spike_posts=TOP_POSTS)
+    figures = topic_weeks(connection, names, period, spike_posts=TOP_POSTS,
+                          themes=[(t.name, t.query) for t in config.themes])
     voiced_names = [f.topic for f in figures if f.kind in ("brand", "competitor")]
     lead = _lead_topics(figures)
     floor = Floor(digest.influencer_top_share, digest.influencer_min_mentions,

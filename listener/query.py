@@ -11,7 +11,7 @@ Grammar (``AND`` binds tighter than ``OR``; adjacent terms are ANDed)::
     or_expr := and_expr ("OR" and_expr)*
     and_expr:= unary (["AND"] unary)*
     unary   := "NOT" unary | "-" unary | "(" or_expr ")" | term
-    term    := word | "exact phrase" | @handle | #hashtag
+    term    := word | prefix* | "exact phrase" | @handle | #hashtag
 
 Operators are only recognised in upper case (as on Google and X), so the
 lower-case words ``and``/``or``/``not`` stay searchable words.
@@ -22,6 +22,9 @@ matches its ``#word`` and ``@word`` forms; ``@acme`` matches only the handle and
 ``#acme`` only the hashtag. A phrase matches consecutive tokens, whatever
 whitespace or punctuation separates them in the text. A bare term that holds
 punctuation (``e-mail``, ``apple's``) is treated as the phrase of its tokens.
+A word ending in ``*`` matches every token starting with it (``delay*``: "delay",
+"delayed", "delays"; at least ``MIN_PREFIX`` letters, so ``a*`` cannot match
+everything); it is masked before scoring as the whole word it names.
 
 Speed: a mention is tokenized once into a :class:`Doc` (sets + one joined
 token string), shared by every topic; each query is compiled to closures doing
@@ -69,6 +72,7 @@ _ASCII_WORDS = bytes(c if chr(c).isalnum() or c == 0x5F else 0x20 for c in range
 )
 
 _MAX_DEPTH = 100  # nesting guard: a hostile config must not hit RecursionError
+MIN_PREFIX = 3  # letters before a trailing "*"
 
 
 def _fold_char(c: str) -> str:
@@ -138,8 +142,8 @@ class QuerySyntaxError(ValueError):
 
 @dataclass(frozen=True, slots=True)
 class Term:
-    kind: Literal["word", "phrase", "handle", "hashtag"]
-    value: str  # normalized; phrase tokens joined by one space; no @ or #
+    kind: Literal["word", "phrase", "handle", "hashtag", "prefix"]
+    value: str  # normalized; phrase tokens joined by one space; no @, # or *
 
 
 @dataclass(frozen=True, slots=True)
@@ -210,6 +214,15 @@ def _term_from_bare(raw: str, query: str, pos: int) -> Term:
                 f"a {kind} must be {raw[0]} followed by letters, digits or _", query, pos
             )
         return Term(kind, body)
+    if "*" in raw[:-1]:
+        raise QuerySyntaxError("* may only end a word (e.g. delay*)", query, pos + raw.index("*"))
+    if raw.endswith("*"):
+        body = normalize(raw[:-1])
+        if not _WORD_RE.fullmatch(body) or len(body) < MIN_PREFIX:
+            raise QuerySyntaxError(
+                f"a prefix must be at least {MIN_PREFIX} letters or digits followed by * "
+                f"(e.g. delay*)", query, pos)
+        return Term("prefix", body)
     tokens = _WORD_RE.findall(normalize(raw))
     if not tokens:
         raise QuerySyntaxError(f"{raw!r} has no letters or digits to search for", query, pos)
@@ -390,6 +403,9 @@ def _compile(node: Node) -> _Fn:
         if node.kind == "phrase" and " " in v:
             needle = f" {v} "
             return lambda d: needle in d.joined
+        if node.kind == "prefix":
+            needle = f" {v}"
+            return lambda d: needle in d.joined  # a token starting with it
         return lambda d: v in d.tokens  # a word, or a one-word phrase
     if isinstance(node, Not):
         f = _compile(node.child)
@@ -425,11 +441,14 @@ class Query:
         self.text = text
         self.node = node
         self._fn = _compile(node)
-        # Pre-filter: one of these tokens must be in a mention for it to match.
-        self._keys = frozenset(t.value.split(" ", 1)[0] for t in self.positive_terms())
+        # Pre-filter: one of these tokens must be in a mention for it to match
+        # (none with a prefix term: the tokens it matches are not known in advance).
+        terms = self.positive_terms()
+        self._keys = None if any(t.kind == "prefix" for t in terms) else frozenset(
+            t.value.split(" ", 1)[0] for t in terms)
 
     def matches_doc(self, doc: Doc) -> bool:
-        if doc is not _EMPTY_DOC and self._keys.isdisjoint(doc.tokens):
+        if doc is not _EMPTY_DOC and self._keys is not None and self._keys.isdisjoint(doc.tokens):
             return False
         return self._fn(doc)
 

@@ -20,28 +20,8 @@ from sqlalchemy import Connection
 
 from listener.analysis.period import Period, previous
 from listener.analysis.spikes import Spike, detect_spikes
+from listener.analysis.themes import ThemeShare, theme_shares
 from listener.analysis.trends import PeriodFigures, period_figures
-
-
-@dataclass(frozen=True)
-class ThemeShare:
-    """Negative stories of a brand in one theme (``other``: in none), this week and the one before."""
-
-    theme: str
-    negative_stories: int
-    share: float | None  # of the week's negative stories
-    previous_negative_stories: int
-    previous_share: float | None
-
-    def as_json(self) -> dict[str, Any]:
-        return {"theme": self.theme, "negative_stories": self.negative_stories,
-                "share": _round(self.share),
-                "previous_negative_stories": self.previous_negative_stories,
-                "previous_share": _round(self.previous_share)}
-
-
-def _round(value: float | None) -> float | None:
-    return None if value is None else round(value, 4)
 
 
 @dataclass(frozen=True)
@@ -67,16 +47,17 @@ class TopicWeek(PeriodFigures):
 
 def topic_weeks(connection: Connection, topics: Sequence[str], period: Period, *,
                 voiced: Sequence[str] | None = None, spike_posts: int = 3,
-                themes: dict[str, tuple[ThemeShare, ...]] | None = None) -> list[TopicWeek]:
+                themes: Sequence[tuple[str, str]] = ()) -> list[TopicWeek]:
     """The record of each topic for ``period``; share of voice among ``voiced`` (see
-    :func:`period_figures`); ``themes`` per topic name, computed by the caller."""
+    :func:`period_figures`); ``themes`` (name, query) split the brands' negative stories."""
     now = period_figures(connection, topics, period, voiced=voiced)
     before = {f.topic: f for f in period_figures(connection, topics, previous(period),
                                                  voiced=voiced)}
     spikes: dict[str, list[Spike]] = {}
     for spike in detect_spikes(connection, [f.topic for f in now], period, posts=spike_posts):
         spikes.setdefault(spike.topic, []).append(spike)
+    shares = theme_shares(connection, [f.topic for f in now if f.kind == "brand"], period, themes)
     return [TopicWeek(**{name: getattr(f, name) for name in PeriodFigures.__dataclass_fields__},
                       previous=before[f.topic], spikes=tuple(spikes.get(f.topic, ())),
-                      themes=(themes or {}).get(f.topic, ()))
+                      themes=shares.get(f.topic, ()))
             for f in now]

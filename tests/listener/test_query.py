@@ -397,3 +397,29 @@ def test_query_is_comparable_and_hashable():
     assert parse("acme") == parse("acme")
     assert len({parse("acme"), parse("acme")}) == 1
     assert isinstance(parse("acme"), Query)
+
+
+@pytest.mark.parametrize(
+    ("query", "text", "expected"),
+    [("delay*", "Flight delayed again", True),
+     ("delay*", "DELAYS everywhere", True),
+     ("delay*", "no delay", True),
+     ("delay*", "relay station", False),  # a prefix of a token, not a substring
+     ("retard*", "encore en retard", True),
+     ("retard*", "Retardé de deux heures", True),
+     ('delay* OR late OR "still waiting"', "I am still waiting", True),
+     ("acme -refund*", "acme refunded me", False),
+     ("acme -refund*", "acme is great", True),
+     ("(price* OR tarif*) acme", "acme prices are mad", True)],
+)
+def test_trailing_star_matches_every_token_starting_with_it(query, text, expected):
+    assert parse(query).matches(text) is expected
+
+
+@pytest.mark.parametrize("query", ["de*", "*", "del*ay", '"still wait*"'])
+def test_prefix_needs_three_letters_and_stands_alone(query):
+    if query == '"still wait*"':  # inside quotes the star is punctuation: an exact phrase
+        assert parse(query).matches("still wait")
+        return
+    with pytest.raises(QuerySyntaxError):
+        parse(query)

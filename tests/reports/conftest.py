@@ -7,6 +7,7 @@ from datetime import date, datetime
 import pytest
 
 from listener.analysis.sentiment import figures as sentiment_figures
+from listener.analysis.themes import ThemeShare
 from listener.analysis.trends import PeriodFigures
 from listener.analysis.weekly import TopicWeek
 from reports.model import (
@@ -36,12 +37,13 @@ def sentiment(positive: int, neutral: int, negative: int, unscored: int = 0):
 def week(topic: str, kind: str, stories: int, previous_stories: int, counts: tuple[int, ...], *,
          mentions: int | None = None, sov: float | None = None, voice_total: int = 0,
          authors: int = 0, reach: int = 0, engagement: int = 0,
-         previous_counts: tuple[int, ...] = (0, 0, 0)) -> TopicWeek:
+         previous_counts: tuple[int, ...] = (0, 0, 0), themes=()) -> TopicWeek:
     """A topic's record as `trends --format json` gives it, built by hand."""
     before = PeriodFigures(topic, kind, "2026-W46", previous_stories, previous_stories, 0, 0, 0,
                            None, sentiment(*previous_counts))
     return TopicWeek(topic, kind, "2026-W47", mentions or stories, stories, authors, reach,
-                     engagement, sov, sentiment(*counts), voice_total, previous=before)
+                     engagement, sov, sentiment(*counts), voice_total, previous=before,
+                     themes=tuple(themes))
 
 
 def make_digest(language: str = "en", *, hostile: bool = False, name: str = "acme-weekly") -> Digest:
@@ -64,7 +66,11 @@ def make_digest(language: str = "en", *, hostile: bool = False, name: str = "acm
         figures=[
             week("Acme", "brand", 1234, 1000, (600, 400, 200, 34), mentions=1500, sov=0.617,
                  voice_total=2000, authors=800, reach=1_500_000, engagement=12_000,
-                 previous_counts=(500, 200, 250)),
+                 previous_counts=(500, 200, 250),
+                 themes=[ThemeShare("Delays and waiting", 90, 0.45, 50, 0.2),
+                         ThemeShare(text[:80] if hostile else "Price and billing", 60, 0.3,
+                                    100, 0.4),
+                         ThemeShare("other", 50, 0.25, 100, 0.4)]),
             week("Rival", "competitor", 766, 900, (200, 366, 180, 20), sov=0.383,
                  voice_total=2000, authors=500, reach=900_000, engagement=7_000),
             week("Coffee", "industry", 5000, 4200, (2000, 2500, 400, 100), authors=3000),

@@ -58,25 +58,59 @@ def test_screenshot_has_the_window_size_and_is_not_blank(tmp_path, digest_factor
 
 def test_hostile_long_word_does_not_widen_the_page(tmp_path, digest_factory):
     """A test-only wrapper (scripts are fine here, never in the email) reports the layout."""
-    digest = digest_factory("en", hostile=True)
-    email_html = preview(digest)
-    (tmp_path / "digest.html").write_text(email_html, encoding="utf-8")
-    wrapper = tmp_path / "measure.html"
+    report = in_browser(tmp_path, preview(digest_factory("en", hostile=True)),
+                        "var d = doc.documentElement; var widest = 0;"
+                        " doc.querySelectorAll('*').forEach(function (e) {"
+                        "  widest = Math.max(widest, e.getBoundingClientRect().right); });"
+                        " return {scroll: d.scrollWidth, client: d.clientWidth,"
+                        "  widest: Math.round(widest)};")
+    assert report["scroll"] <= report["client"] <= WIDTH
+    assert report["widest"] <= WIDTH
+
+
+def in_browser(tmp_path: Path, html: str, body: str) -> dict:
+    """Load ``html`` in an iframe of a test-only page (scripts are fine here, never in the
+    email) and return what the JavaScript ``body`` returns about its ``doc``, as JSON."""
+    import html as html_module
+    import json
+
+    (tmp_path / "digest.html").write_text(html, encoding="utf-8")
+    wrapper = tmp_path / "wrapper.html"
     wrapper.write_text(
         "<!DOCTYPE html><html><body style='margin:0'>"
-        f"<iframe id='f' src='digest.html' style='border:0;width:{WIDTH}px;height:{HEIGHT}px'></iframe>"
-        "<pre id='out'>pending</pre><script>"
-        "document.getElementById('f').onload = function () {"
-        " var d = this.contentDocument.documentElement;"
-        " var widest = 0; this.contentDocument.querySelectorAll('*').forEach(function (e) {"
-        "  widest = Math.max(widest, e.getBoundingClientRect().right); });"
-        " document.getElementById('out').textContent = 'scroll=' + d.scrollWidth + ' client=' +"
-        "  d.clientWidth + ' widest=' + Math.round(widest); };"
-        "</script></body></html>", encoding="utf-8")
+        f"<iframe id='f' src='digest.html' style='border:0;width:{WIDTH}px;height:{HEIGHT}px'>"
+        "</iframe><pre id='out'>pending</pre><script>"
+        "document.getElementById('f').onload = function () { var doc = this.contentDocument;"
+        f" document.getElementById('out').textContent = JSON.stringify((function () {{ {body} }})());"
+        "};</script></body></html>", encoding="utf-8")
     result = chromium(tmp_path, "--allow-file-access-from-files", "--virtual-time-budget=5000",
                       "--dump-dom", wrapper.as_uri())
     dom = result.stdout.decode(errors="replace")
-    assert "scroll=" in dom, result.stderr.decode(errors="replace")[-2000:]
-    figures = dict(item.split("=") for item in dom.split("<pre id=\"out\">")[1].split("<")[0].split())
-    assert int(figures["scroll"]) <= int(figures["client"]) <= WIDTH
-    assert int(figures["widest"]) <= WIDTH
+    assert '<pre id="out">{' in dom, result.stderr.decode(errors="replace")[-2000:]
+    return json.loads(html_module.unescape(dom.split('<pre id="out">')[1].split("</pre>")[0]))
+
+
+def _visible_text(tmp_path: Path, html: str) -> dict:
+    """What a reader sees (innerText), the script elements, and the decoded images."""
+    return in_browser(tmp_path, html,
+                      "return {text: doc.body.innerText,"
+                      " scripts: doc.querySelectorAll('script').length,"
+                      " images: Array.from(doc.images).filter(function (i) {"
+                      "  return i.naturalWidth > 0; }).length};")
+
+
+@pytest.mark.parametrize(("language", "expected"), [
+    ("en", ["Influencers", "followers unknown", "Acme's roastery tour was worth it",
+            "Themes of criticism", "Delays and waiting", "45%", "other (no theme)",
+            "also in 2 other sources", "90% interval"]),
+    ("fr", ["Influenceurs", "abonnés inconnus", "Thèmes des critiques", "45\u202f%",
+            "autres (sans thème)", "repris par 2 autres sources", "intervalle à 90\u202f%"]),
+])
+def test_influencers_and_themes_render_in_the_browser_with_hostile_text_inert(
+        tmp_path, digest_factory, hostile_text, language, expected):
+    seen = _visible_text(tmp_path, preview(digest_factory(language, hostile=True)))
+    for text in expected:
+        assert text in seen["text"], text
+    assert seen["scripts"] == 0  # the hostile <script> is text, not an element
+    assert "<script>alert('x')</script>" in seen["text"]  # shown as written
+    assert seen["images"] == 2  # both charts decoded

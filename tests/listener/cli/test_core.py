@@ -116,6 +116,10 @@ def test_init_writes_a_config_that_loads_and_refuses_to_overwrite(tmp_path, monk
     assert CliRunner().invoke(app, ["init"]).exit_code == 0
     assert (tmp_path / "listener.toml").read_text().startswith("# listener configuration")
     assert CliRunner().invoke(app, ["init"]).exit_code == 2
+    from listener.config import load
+
+    written = load(tmp_path / "listener.toml", environ={"SMTP_PASSWORD": "x"})
+    assert len(written.themes) == 6 and written.digests[0].answer_limit == 10  # starter themes
 
 
 def test_db_upgrade_reports_the_revision(project):
