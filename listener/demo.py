@@ -19,12 +19,12 @@ from typing import Any
 import annotated_types
 
 from connectors import REGISTRY
+from listener import operations
 from listener.config import Config, starter_themes, validate
-from listener.pipeline import CollectReport, collect
+from listener.pipeline import CollectReport
 from listener.sandbox.server import Sandbox, load_platforms
 from listener.sandbox.world import DEMO_TOPICS, generate_world
-from listener.sentiment.pending import ScoreReport, score_pending
-from storage import db
+from listener.sentiment.pending import ScoreReport
 
 WEEKS = 4
 DIGESTS = (
@@ -60,7 +60,6 @@ def demo_settings(directory: Path) -> dict[str, Any]:
 def run(directory: Path, *, now: datetime | None = None, seed: int = 7,
         on_step: Callable[[str], None] = lambda _: None) -> DemoResult:
     from listener.analysis.period import iso_week
-    from listener.digest import write_digests  # late: the digest stack (matplotlib) is heavy
 
     now = now or datetime.now(UTC)
     directory.mkdir(parents=True, exist_ok=True)
@@ -74,17 +73,14 @@ def run(directory: Path, *, now: datetime | None = None, seed: int = 7,
             connectors[name] = {**sandbox.connector_settings(name), "backfill_days": _backfill(name),
                                 "max_requests": 5000, "max_mentions": None}
         config = validate({**settings, "connectors": connectors})
-        engine = db.create(config.storage.url)
-        on_step(f"collecting through the real connectors from the sandbox at {sandbox.url}")
-        collected = collect(engine, config)
-    on_step("scoring sentiment")
-    scored = score_pending(engine, config)
+        on_step(f"collecting through the real connectors from the sandbox at {sandbox.url}, then scoring")
+        outcome = operations.collect(config)
     period = iso_week(None, today=now.date())
     on_step(f"writing digests for {period.label}")
-    digests = write_digests(engine, config, period, directory / "digests")
+    digests = operations.write_digests(config, period, directory / "digests")
     config_path = write_config(directory, settings)
-    engine.dispose()
-    return DemoResult(directory, config_path, directory / "listener.db", collected, scored, digests, period.label)
+    return DemoResult(directory, config_path, directory / "listener.db", outcome.collect, outcome.score,
+                      digests, period.label)
 
 
 def _backfill(connector: str) -> int:

@@ -31,7 +31,9 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from listener import config as config_module
-from listener.lock import Locked, collect_locks, recorded, run_lock
+from listener import operations
+from listener.analysis.period import iso_week
+from listener.lock import Locked, run_lock
 
 log = logging.getLogger("listener.serve")
 
@@ -157,98 +159,43 @@ def _lead(config: config_module.Config, config_path: str, stop: threading.Event,
 
 # --- job functions: module-level, plain arguments (pickled by reference in the job store) ----
 
-def run_collect(config_path: str, connector: str) -> None:
-    _collect_now(config_path, connector)
-
-
-def run_alerts(config_path: str) -> None:
-    _alerts_now(config_path)
-
-
-def run_digest(config_path: str, digest: str) -> None:
-    _digest_now(config_path, digest)
-
-
-def _open(config_path: str) -> tuple[config_module.Config, Any]:
+def _load(config_path: str) -> config_module.Config:
     from listener import logs
-    from storage import db
 
     config = config_module.load(config_path)
     logs.register_secrets(config)
-    return config, db.create(config.storage.url)
+    return config
 
 
-def _collect_now(config_path: str, connector: str) -> None:
-    from listener.pipeline import collect
-
-    config, engine = _open(config_path)
+def run_collect(config_path: str, connector: str) -> None:
     try:
-        with collect_locks(config, [connector], wait=COLLECT_LOCK_WAIT_SECONDS):
-            report = collect(engine, config, only=[connector])
-            for item in report.connectors:
-                log.info("collect %s: %s, %d fetched, %d new%s", item.name, item.status, item.fetched, item.new,
-                         f" — {item.error}" if item.error else "")
-        with run_lock(config, "score", wait=COLLECT_LOCK_WAIT_SECONDS):  # jobs of other sources score too
-            score(engine, config)
+        outcome = operations.collect(_load(config_path), only=[connector], lock_wait=COLLECT_LOCK_WAIT_SECONDS)
     except Locked as error:
         log.warning("collect %s skipped: %s", connector, error)
-    finally:
-        engine.dispose()
-
-
-def score(engine: Any, config: config_module.Config, progress: Any = None) -> Any:
-    """Score new mentions and record the run (command ``score``)."""
-    from listener.sentiment.pending import score_pending
-
-    with recorded(engine, "score") as counts:
-        report = score_pending(engine, config, progress=progress)
-        counts.update(scored=report.scored, unscored=report.unscored)
-    return report
-
-
-def _alerts_now(config_path: str) -> None:
-    try:
-        from listener import alerts as alerts_module
-    except ImportError:
-        log.info("alerts: listener.alerts is not available in this version; skipping the check")
         return
-    check = getattr(alerts_module, "run_alerts", None) or getattr(alerts_module, "check_alerts", None)
-    if check is None:
-        log.info("alerts: listener.alerts has no run_alerts(); skipping the check")
-        return
-    config, engine = _open(config_path)
+    for item in outcome.collect.connectors:
+        log.info("collect %s: %s, %d fetched, %d new%s", item.name, item.status, item.fetched, item.new,
+                 f" — {item.error}" if item.error else "")
+
+
+def run_alerts(config_path: str) -> None:
     try:
-        with run_lock(config, "alerts"), recorded(engine, "alerts") as counts:
-            report = check(engine, config)
-            sent = len(getattr(report, "sent", []) or [])
-            errors = list(getattr(report, "errors", []) or [])
-            counts.update(sent=sent, held=len(getattr(report, "held", []) or []), errors=len(errors))
-            log.info("alerts: %d sent%s", sent, f", errors: {'; '.join(errors)}" if errors else "")
+        report = operations.send_alerts(_load(config_path))
     except Locked as error:
         log.warning("alerts skipped: %s", error)
-    finally:
-        engine.dispose()
-
-
-def _digest_now(config_path: str, digest: str) -> None:
-    try:
-        from listener.analysis.period import iso_week
-        from listener.cli.digest import default_archive
-        from listener.digest import send_digests
-    except ImportError as error:
-        log.warning("digest %s: not available in this version (%s); skipping", digest, error)
         return
-    config, engine = _open(config_path)
+    log.info("alerts: %d sent%s", len(report.sent),
+             f", errors: {'; '.join(report.errors)}" if report.errors else "")
+
+
+def run_digest(config_path: str, digest: str) -> None:
+    period = iso_week(None)  # the last full week
     try:
-        with run_lock(config, "digest", wait=COLLECT_LOCK_WAIT_SECONDS), recorded(engine, "digest") as counts:
-            period = iso_week(None)  # the last full week
-            report = send_digests(engine, config, period, names=[digest],
-                                  archive_dir=default_archive(config.storage.url))
-            statuses = [item.status for item in report.deliveries]
-            counts.update(period=period.label, **{s: statuses.count(s) for s in set(statuses)})
-            log.info("digest %s (%s): %s", digest, period.label,
-                     ", ".join(f"{n} {s}" for s, n in sorted(counts.items()) if s != "period") or "nothing to do")
+        report = operations.send_digests(_load(config_path), period, names=[digest],
+                                         lock_wait=COLLECT_LOCK_WAIT_SECONDS)
     except Locked as error:
         log.warning("digest %s skipped: %s", digest, error)
-    finally:
-        engine.dispose()
+        return
+    statuses = [item.status for item in report.deliveries]
+    log.info("digest %s (%s): %s", digest, period.label,
+             ", ".join(f"{statuses.count(s)} {s}" for s in sorted(set(statuses))) or "nothing to do")

@@ -11,17 +11,8 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from listener.cli.app import EXIT_USAGE, app, fail, out, state
-
-
-def _engine(ctx: typer.Context):
-    from storage import db
-
-    config = state(ctx).config()
-    try:
-        return db.create(config.storage.url)
-    except db.StorageError as error:
-        fail(str(error))
+from listener.cli.app import EXIT_USAGE, app, fail, operation_errors, out, state
+from listener.cli.core import open_database
 
 
 def _sync_topics(engine, config) -> None:
@@ -41,23 +32,10 @@ def score(
 
     Example: listener score --rescore
     """
-    from listener.cli.sentiment import model_errors
-    from listener.sentiment.pending import score_pending
-    from storage.runs import finish_run, start_run
+    from listener import operations
 
-    config = state(ctx).config()
-    engine = _engine(ctx)
-    with engine.begin() as connection:
-        run_id = start_run(connection, "score")
-    try:
-        with model_errors():
-            report = score_pending(engine, config, rescore=rescore)
-    except BaseException as error:
-        with engine.begin() as connection:
-            finish_run(connection, run_id, "failed", error=f"{type(error).__name__}: {error}")
-        raise
-    with engine.begin() as connection:
-        finish_run(connection, run_id, "ok", counts=report.as_dict())
+    with operation_errors("nothing scored"):
+        report = operations.score(state(ctx).config(), rescore=rescore)
     verb = "rescored" if rescore else "scored"
     out.print(f"{report.mentions} mentions {verb} in {report.seconds:.1f}s: "
               f"{report.scored} with a sentiment, {report.unscored} not scored (language), "
@@ -115,7 +93,7 @@ def trends(
     if compare:
         listed += [t.name for t in config.topics
                    if t.kind in ("brand", "competitor") and t.name not in listed]
-    engine = _engine(ctx)
+    engine = open_database(ctx)
     _sync_topics(engine, config)
     try:
         with engine.connect() as connection:
@@ -247,7 +225,7 @@ def eval_(
     engine = None
     if stored or _needs_database(labels):
         config = st.config()
-        engine = _engine(ctx)
+        engine = open_database(ctx)
     else:
         config = _optional_config(st)
     queries = None

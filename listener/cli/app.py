@@ -9,6 +9,8 @@ nothing was done, try again later).
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, NoReturn
@@ -18,6 +20,9 @@ from rich.console import Console
 
 from listener import config as config_module
 from listener import logs
+from listener.lock import Locked
+from listener.sentiment.card import ModelFileError
+from storage.db import StorageError
 
 EXIT_OK, EXIT_RUN_ERROR, EXIT_USAGE, EXIT_LOCKED = 0, 1, 2, 3
 
@@ -70,6 +75,19 @@ class State:
 def fail(message: str, code: int = EXIT_RUN_ERROR) -> NoReturn:
     err.print(f"error: {message}", markup=False)
     raise typer.Exit(code)
+
+
+@contextmanager
+def operation_errors(nothing_done: str) -> Iterator[None]:
+    """What an operation raises on purpose, as a message and exit code (see listener.operations)."""
+    try:
+        yield
+    except Locked as error:
+        fail(f"{error}; {nothing_done} (exit {EXIT_LOCKED})", EXIT_LOCKED)
+    except StorageError as error:
+        fail(str(error))
+    except ModelFileError as error:  # names the model file and how to rebuild it
+        fail(str(error), EXIT_USAGE)
 
 
 def state(ctx: typer.Context) -> State:

@@ -12,7 +12,6 @@ import typer
 from sqlalchemy import Engine
 
 from listener.cli.app import (
-    EXIT_LOCKED,
     EXIT_OK,
     EXIT_RUN_ERROR,
     EXIT_USAGE,
@@ -20,6 +19,7 @@ from listener.cli.app import (
     db_app,
     err,
     fail,
+    operation_errors,
     out,
     state,
 )
@@ -27,18 +27,17 @@ from storage import db
 
 if TYPE_CHECKING:
     from listener.importer import ImportReport
+    from listener.sentiment.pending import ScoreReport
 
 EXAMPLE_CONFIG = Path(__file__).resolve().parents[2] / "config.example.toml"
 
 
 def open_database(ctx: typer.Context) -> Engine:
-    config = state(ctx).config()
-    try:
-        return db.create(config.storage.url)
-    except db.StorageError as error:
-        fail(str(error))
-    except Exception as error:  # driver errors: name the database, never its password
-        fail(f"cannot open the database at {db.redact_url(config.storage.url)}: {type(error).__name__}: {error}")
+    """The database for the read-only commands (the others go through :mod:`listener.operations`)."""
+    from listener.operations import open_engine
+
+    with operation_errors("nothing done"):
+        return open_engine(state(ctx).config())
 
 
 @app.command()
@@ -72,7 +71,6 @@ def import_(
     Example: listener import mentions.jsonl
     """
     from connectors.file import NotJsonLines
-    from listener.importer import import_file
 
     if format not in (None, "jsonl", "csv"):
         fail("--format must be jsonl or csv", EXIT_USAGE)
@@ -84,17 +82,19 @@ def import_(
         column_map[field.strip()] = column.strip()
     if not file.is_file():
         fail(f"{file}: no such file", EXIT_USAGE)
+    from listener import operations
     from listener.progress import progress
 
-    engine = open_database(ctx)
-    try:
-        with progress(quiet=state(ctx).quiet) as bar:
-            report = import_file(engine, state(ctx).config(), file, format=format, column_map=column_map,
-                                 source=source, on_batch=lambda n: bar.advance(f"import {file.name}", n))
-    except NotJsonLines as error:
-        fail(str(error), EXIT_USAGE)
-    except (OSError, UnicodeDecodeError) as error:
-        fail(f"{file}: cannot be read: {error}")
+    with operation_errors("nothing imported"), progress(quiet=state(ctx).quiet) as bar:
+        try:
+            outcome = operations.import_file(
+                state(ctx).config(), file, format=format, column_map=column_map, source=source,
+                on_batch=lambda n: bar.advance(f"import {file.name}", n), on_score=bar.scoring)
+        except NotJsonLines as error:
+            fail(str(error), EXIT_USAGE)
+        except (OSError, UnicodeDecodeError) as error:
+            fail(f"{file}: cannot be read: {error}")
+    report = outcome.imported
     for bad in report.bad[:50]:
         err.print(f"{file}: {bad}", markup=False)
     if len(report.bad) > 50:
@@ -103,7 +103,7 @@ def import_(
     out.print(f"{report.records} records read: {report.new} new, {report.already_stored} already stored, "
               f"{report.repeated} repeated ids (last copy kept), {report.unmatched} matching no topic; "
               f"{len(report.bad)} bad lines skipped")
-    _score_quietly(engine, ctx)
+    _say_scored(outcome.score)
     raise typer.Exit(EXIT_RUN_ERROR if report.bad else EXIT_OK)
 
 
@@ -118,13 +118,7 @@ def _warn_about(file: Path, report: ImportReport) -> None:
                   "fields cut) so the database could store them", markup=False)
 
 
-def _score_quietly(engine: Engine, ctx: typer.Context) -> None:
-    from listener.cli.sentiment import model_errors
-    from listener.progress import progress
-    from listener.service import score
-
-    with progress(quiet=state(ctx).quiet) as bar, model_errors():
-        report = score(engine, state(ctx).config(), progress=bar.scoring)  # recorded as a "score" run
+def _say_scored(report: ScoreReport) -> None:
     out.print(f"scored {report.scored} mentions ({report.unscored} not scored for language)")
 
 
@@ -138,28 +132,25 @@ def collect(
 
     Example: listener collect --only reddit
     """
-    from listener.lock import Locked, collect_locks
-    from listener.pipeline import collect as run_collect
-    from listener.pipeline import enabled_names
+    from listener import operations
     from listener.progress import progress
 
     config = state(ctx).config()
-    engine = open_database(ctx)
     if not config.connector_settings:
         fail("no connectors configured: add a [connectors.NAME] section (see config.example.toml)", EXIT_USAGE)
-    try:
-        with collect_locks(config, enabled_names(config, only)):
-            with progress(quiet=state(ctx).quiet) as bar:
-                report = run_collect(engine, config, only=only, on_page=bar.on_page)
-            for item in report.connectors:
-                line = f"{item.name}: {item.status}, {item.fetched} fetched, {item.new} new, {item.skipped} skipped, {item.requests} requests"
-                out.print(line + (f" — {item.error}" if item.error else ""), markup=False)
-            if not no_score:
-                _score_quietly(engine, ctx)
-    except Locked as error:
-        fail(f"{error}; nothing done (exit {EXIT_LOCKED})", EXIT_LOCKED)
-    except KeyError as error:
-        fail(f"--only: unknown or unconfigured connector {error}", EXIT_USAGE)
+    with operation_errors("nothing done"), progress(quiet=state(ctx).quiet) as bar:
+        try:
+            outcome = operations.collect(config, only=only, score=not no_score, on_page=bar.on_page,
+                                         on_score=bar.scoring)
+        except KeyError as error:
+            fail(f"--only: unknown or unconfigured connector {error}", EXIT_USAGE)
+    report = outcome.collect
+    for item in report.connectors:
+        line = (f"{item.name}: {item.status}, {item.fetched} fetched, {item.new} new, {item.skipped} skipped, "
+                f"{item.requests} requests")
+        out.print(line + (f" — {item.error}" if item.error else ""), markup=False)
+    if outcome.score is not None:
+        _say_scored(outcome.score)
     if report.failed:
         fail(f"{len(report.failed)} connector(s) failed: {', '.join(r.name for r in report.failed)}")
 

@@ -6,18 +6,17 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from sqlalchemy.engine import make_url
 
-from listener.cli.app import EXIT_LOCKED, EXIT_RUN_ERROR, EXIT_USAGE, app, err, fail, out, state
-from listener.cli.core import open_database
-
-
-def default_archive(storage_url: str) -> Path:
-    """Next to the SQLite database, else ./listener-archive."""
-    url = make_url(storage_url)
-    if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
-        return Path(url.database).expanduser().parent / "archive"
-    return Path("listener-archive")
+from listener.cli.app import (
+    EXIT_RUN_ERROR,
+    EXIT_USAGE,
+    app,
+    err,
+    fail,
+    operation_errors,
+    out,
+    state,
+)
 
 
 @app.command()
@@ -38,8 +37,9 @@ def digest(
 
     Example: listener digest --week 2026-W47 --out digests/ ; listener digest --send
     """
+    from listener import operations
     from listener.analysis.period import PeriodError, iso_week
-    from listener.digest import select_digests, send_digests, write_digests
+    from listener.digest import select_digests
 
     config = state(ctx).config()
     if not (out_dir or send or dry_run):
@@ -51,25 +51,15 @@ def digest(
         select_digests(config, name)
     except (PeriodError, KeyError) as error:
         fail(str(error).strip("'\""), EXIT_USAGE)
-    engine = open_database(ctx)
     if out_dir:
-        for path in write_digests(engine, config, period, out_dir, names=name):
+        with operation_errors("nothing written"):
+            written = operations.write_digests(config, period, out_dir, names=name)
+        for path in written:
             out.print(f"wrote {path}")
     if not (send or dry_run):
         return
-    from contextlib import nullcontext
-
-    from listener.lock import Locked, recorded, run_lock
-
-    try:  # one --send at a time per database (cron safety); each send recorded in `runs`
-        with (run_lock(config, "digest") if send and not dry_run else nullcontext()), \
-                (recorded(engine, "digest") if send and not dry_run else nullcontext({})) as counts:
-            report = send_digests(engine, config, period, names=name, dry_run=dry_run,
-                                  archive_dir=archive or default_archive(config.storage.url))
-            statuses = [item.status for item in report.deliveries]
-            counts.update(period=period.label, **{s: statuses.count(s) for s in set(statuses)})
-    except Locked as error:
-        fail(f"{error}; nothing sent (exit {EXIT_LOCKED})", EXIT_LOCKED)
+    with operation_errors("nothing sent"):  # one --send at a time per database (cron safety)
+        report = operations.send_digests(config, period, names=name, dry_run=dry_run, archive_dir=archive)
     for item in report.deliveries:
         line = f"{item.digest} → {item.recipient} ({period.label}): {item.status}"
         if item.status == "dry-run":
@@ -97,7 +87,7 @@ def alerts(
 
     Example: listener alerts --dry-run
     """
-    from listener.alerts import run_alerts
+    from listener import operations
 
     config = state(ctx).config()
     if not config.alerts.enabled and not dry_run:
@@ -105,8 +95,8 @@ def alerts(
              EXIT_USAGE)
     if not config.alerts.recipients and config.alerts.webhook_url is None:
         fail("[alerts] has no recipients and no webhook_url; add one of them", EXIT_USAGE)
-    engine = open_database(ctx)
-    report = run_alerts(engine, config, dry_run=dry_run)
+    with operation_errors("nothing sent"):  # like the scheduled check: locked, recorded in `runs`
+        report = operations.send_alerts(config, dry_run=dry_run)
     for line in report.lines():
         out.print(line, markup=False)
     for problem in report.errors:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 import threading
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
+import time_machine
 from sqlalchemy import insert, select
 
 from listener.alerts import run_alerts
@@ -155,3 +156,46 @@ def test_webhook_gets_slack_json_and_failures_hide_the_url(engine, tmp_path, smt
     assert len(hook.received) == 2 and all(set(p) == {"text"} for p in hook.received)
     assert any("*[listener] Spike: Acme" in p["text"] for p in hook.received)
     assert {c for _, _, c in sent_rows(engine)} == {"email", "webhook"}
+
+
+def write_config_file(tmp_path, port):
+    path = tmp_path / "listener.toml"
+    path.write_text(f"""
+[storage]
+url = "sqlite:///{tmp_path / 't.db'}"
+[[topics]]
+name = "Acme"
+kind = "brand"
+query = "acme"
+[smtp]
+host = "127.0.0.1"
+port = {port}
+security = "none"
+sender = "alerts@example.com"
+[alerts]
+enabled = true
+recipients = ["oncall@example.com"]
+negative_min_followers = 10000
+""", encoding="utf-8")
+    return path
+
+
+def test_alerts_command_is_recorded_as_a_run_and_waits_for_no_other(engine, tmp_path, smtp_server):
+    from typer.testing import CliRunner
+
+    from listener.cli import app
+    from listener.config import load
+    from listener.lock import run_lock
+    from storage.schema import runs
+
+    sink, port = smtp_server
+    path = write_config_file(tmp_path, port)
+    with run_lock(load(path), "alerts"):  # the scheduled check is running
+        locked = CliRunner().invoke(app, ["--config", str(path), "alerts"])
+    assert locked.exit_code == 3 and "nothing sent" in locked.output
+    with time_machine.travel(NOW.replace(tzinfo=UTC)):
+        result = CliRunner().invoke(app, ["--config", str(path), "alerts"])
+    assert result.exit_code == 0, result.output
+    with engine.connect() as c:
+        recorded = [(r.command, r.status, r.counts["sent"]) for r in c.execute(select(runs))]
+    assert recorded == [("alerts", "ok", 2)] and len(sink.envelopes) == 2

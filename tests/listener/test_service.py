@@ -3,16 +3,18 @@ a hot standby that takes over, and a clean exit on SIGTERM."""
 
 from __future__ import annotations
 
+import logging
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import threading
-import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import time_machine
+from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED
 
 from listener import service
 from listener.config import load
@@ -52,15 +54,6 @@ timezone = "Europe/Paris"
     return path
 
 
-def wait_for(predicate, timeout: float = 5.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.02)
-    return predicate()
-
-
 def test_job_definitions(tmp_path):
     path = write_config(tmp_path)
     specs = {spec.id: spec for spec in service.job_specs(load(path), str(path))}
@@ -81,40 +74,56 @@ def start(config, path):
     return scheduler, jobs
 
 
-def test_job_due_while_stopped_runs_once_on_start_not_twice(tmp_path, monkeypatch):
-    calls: list[tuple[str, str]] = []
-    monkeypatch.setattr(service, "_collect_now", lambda path, name: calls.append((path, name)))
-    monkeypatch.setattr(service, "_alerts_now", lambda path: None)
+def run_due_jobs(scheduler, now: datetime) -> list[str]:
+    """Resume the scheduler, wait for every job due at ``now`` to finish, shut down; the ids that ran."""
+    due = {job.id for job in scheduler.get_jobs() if job.next_run_time <= now}
+    ran: list[str] = []
+    finished = threading.Event()
+
+    def on_event(event) -> None:
+        ran.append(event.job_id)
+        if set(ran) >= due:
+            finished.set()
+
+    scheduler.add_listener(on_event, EVENT_JOB_EXECUTED | EVENT_JOB_ERROR)
+    if not due:
+        finished.set()
+    scheduler.resume()
+    assert finished.wait(60), f"due jobs {due} did not finish; ran {ran}"
+    scheduler.shutdown(wait=True)
+    return ran
+
+
+def collect_runs(path: Path) -> int:
+    with sqlite3.connect(path.parent / "listener.db") as connection:
+        return connection.execute("SELECT count(*) FROM runs WHERE command = 'collect'").fetchone()[0]
+
+
+def test_job_due_while_stopped_runs_once_on_start_not_twice(tmp_path):
     path = write_config(tmp_path)
     config = load(path)
     with time_machine.travel(T0, tick=False):
         scheduler, jobs = start(config, path)
         assert jobs["collect:file"].next_run_time == T0 + timedelta(hours=1)
         scheduler.shutdown()
-    assert calls == []
 
     # stopped for three hours: three runs fell due; one runs at start
-    with time_machine.travel(T0 + timedelta(hours=3, minutes=10), tick=False):
+    later = T0 + timedelta(hours=3, minutes=10)
+    with time_machine.travel(later, tick=False):
         scheduler, jobs = start(config, path)
         assert jobs["collect:file"].next_run_time == T0 + timedelta(hours=1)  # kept, not reset
-        scheduler.resume()
-        assert wait_for(lambda: len(calls) == 1)
-        time.sleep(0.3)
-        scheduler.shutdown(wait=True)
-    assert calls == [(str(path), "file")]
+        assert run_due_jobs(scheduler, later).count("collect:file") == 1
+    assert collect_runs(path) == 1
 
     # restarted again at the same moment: nothing is due, nothing runs twice
-    with time_machine.travel(T0 + timedelta(hours=3, minutes=10), tick=False):
+    with time_machine.travel(later, tick=False):
         scheduler, jobs = start(config, path)
-        assert jobs["collect:file"].next_run_time > T0 + timedelta(hours=3, minutes=10)
-        scheduler.resume()
-        time.sleep(0.4)
-        scheduler.shutdown(wait=True)
-    assert len(calls) == 1
+        assert all(job.next_run_time > later for job in jobs.values())
+        assert run_due_jobs(scheduler, later) == []
+    assert collect_runs(path) == 1
 
 
-def test_changed_interval_reschedules_and_removed_jobs_go(tmp_path, monkeypatch):
-    monkeypatch.setattr(service, "_collect_now", lambda path, name: None)
+def test_changed_interval_reschedules_and_removed_jobs_go(tmp_path):
     path = write_config(tmp_path)
     with time_machine.travel(T0, tick=False):
         scheduler, jobs = start(load(path), path)
@@ -138,15 +147,25 @@ def test_standby_takes_over_when_the_leader_goes(tmp_path, monkeypatch):
         stop.wait()
 
     monkeypatch.setattr(service, "_lead", lead)
+    standing_by = threading.Event()
+    handler = logging.Handler()
+    handler.emit = lambda record: record.getMessage().startswith("serve: standby") and standing_by.set()
+    service.log.addHandler(handler)
+    level = service.log.level
+    service.log.setLevel(logging.INFO)
     stop = threading.Event()
-    with run_lock(load(path), "serve"):  # another instance leads
-        worker = threading.Thread(target=service.serve, args=(path,),
-                                  kwargs={"stop": stop, "standby_retry": 0.05})
-        worker.start()
-        assert not led.wait(0.5)
-    assert led.wait(5)
-    stop.set()
-    worker.join(5)
+    worker = threading.Thread(target=service.serve, args=(path,), kwargs={"stop": stop, "standby_retry": 0.05})
+    try:
+        with run_lock(load(path), "serve"):  # another instance leads
+            worker.start()
+            assert standing_by.wait(30)  # it tried, found the lock held, and waits
+            assert not led.is_set()
+        assert led.wait(30)
+    finally:
+        stop.set()
+        worker.join(30)
+        service.log.removeHandler(handler)
+        service.log.setLevel(level)
     assert not worker.is_alive()
 
 
@@ -157,10 +176,18 @@ def test_sigterm_finishes_and_exits_cleanly(tmp_path):
         stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"},
     )
     lines: list[str] = []
-    reader = threading.Thread(target=lambda: lines.extend(iter(process.stderr.readline, "")), daemon=True)
+    scheduled = threading.Event()
+
+    def read() -> None:
+        for line in iter(process.stderr.readline, ""):
+            lines.append(line)
+            if "next run" in line:
+                scheduled.set()
+
+    reader = threading.Thread(target=read, daemon=True)
     reader.start()
     try:
-        assert wait_for(lambda: any("next run" in line for line in lines), timeout=30), "".join(lines)
+        assert scheduled.wait(60), "".join(lines)
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=15) == 0
     finally:
