@@ -1,4 +1,4 @@
-"""Realistic corpora of any size, as JSON Lines in the import format (DESIGN.md).
+"""Realistic corpora of any size, as JSON Lines in the import format (docs/architecture.md).
 
     python bench/corpus.py --size 200000 --out bench/out/corpus-200000-0.jsonl
 

@@ -3,7 +3,7 @@
 A connector is one small class: declarative attributes and one method that
 yields pages of normalised :class:`Mention` records. It knows nothing of the
 database: the pipeline stores each :class:`Page` *together with* the cursor
-state the page carries, in one transaction (DESIGN.md principle 1).
+state the page carries, in one transaction (docs/architecture.md).
 
 Cursor rules
 ------------
@@ -79,7 +79,7 @@ class Search:
 
     key: str  # stable: the cursor is stored under (connector name, key)
     topic: str | None = None
-    query: str | None = None  # the topic's query text in listener's language
+    query: str | None = None  # the topic's query, already in the connector's ``query_syntax``
 
 
 @dataclass(slots=True)
@@ -143,6 +143,8 @@ class Connector(abc.ABC):
     natural_key: ClassVar[tuple[str, ...]] = ("source", "external_id")
     cursor_field: ClassVar[str]  # the state key holding the bookmark
     sorted: ClassVar[bool]  # True when pages arrive oldest first
+    # the search syntax ``Search.query`` is written in (x, reddit, news, keywords); None: no query
+    query_syntax: ClassVar[str | None] = None
     Settings: ClassVar[type[ConnectorSettings]] = ConnectorSettings
     secrets: ClassVar[tuple[str, ...]] = ()  # settings never to print
 

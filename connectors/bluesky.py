@@ -48,6 +48,7 @@ from connectors.errors import (
     RetriableError,
     SkippableRecord,
 )
+from connectors.pagination import Paginator, RepeatedToken
 from connectors.querytext import branches
 
 log = logging.getLogger(__name__)
@@ -71,6 +72,7 @@ class BlueskyConnector(Connector):
     """Post search, newest first, one stream per OR branch of a topic query."""
 
     name = "bluesky"
+    query_syntax = "keywords"
     cursor_field = "since"
     sorted = False  # newest first: the bookmark is promoted when a pass completes
     Settings = BlueskySettings
@@ -130,7 +132,7 @@ class BlueskyConnector(Connector):
         since = state.get(self.cursor_field) or _iso(
             self.clock() - timedelta(days=self.settings.backfill_days))
         progress = dict(state.get("pass") or {"cursor": None, "newest": None})
-        seen_cursors = {progress["cursor"]} if progress["cursor"] else set()
+        pages: Paginator[str] = Paginator("Bluesky", progress["cursor"])
         while budget.allows_request() and not budget.exhausted:
             client = self.client()
             params = models.AppBskyFeedSearchPosts.Params(
@@ -156,14 +158,16 @@ class BlueskyConnector(Connector):
                 if progress["newest"] is None or sort_at > progress["newest"]:
                     progress["newest"] = sort_at
             cursor = content.get("cursor")
-            if not posts or not isinstance(cursor, str) or not cursor or cursor in seen_cursors:
-                if cursor and cursor in seen_cursors:
-                    log.warning("bluesky: cursor %r repeated for %r; ending the pass", cursor, q)
+            try:
+                more = bool(posts) and isinstance(cursor, str) and pages.advance(cursor)
+            except RepeatedToken as error:
+                log.warning("bluesky: %s (query %r); ending the pass", error, q)
+                more = False
+            if not more:
                 yield Page(mentions, {self.cursor_field: max(since, progress["newest"] or since)},
                            skipped=skipped)
                 return
-            seen_cursors.add(cursor)
-            progress["cursor"] = cursor
+            progress["cursor"] = pages.token
             yield Page(mentions, {self.cursor_field: since, "pass": dict(progress)}, skipped=skipped)
 
     def _call(self, action_fn: Callable[[], Any], *, action: str) -> Any:
@@ -193,7 +197,7 @@ class BlueskyConnector(Connector):
 
     def close(self) -> None:
         if self._client is not None:
-            self._client.request._client.close()  # the SDK's httpx.Client
+            self._client.request.close()  # the SDK's httpx.Client
         self._client = None
         self._logged_in = False
 

@@ -8,10 +8,16 @@
     └── SkippableRecord     one bad item: skip it, count it, go on
 
 The pipeline catches these and only these; anything else is a bug and surfaces.
+
+A connector turns its client library's exceptions into these with one table
+per library (:data:`ErrorTable`, applied by :func:`mapped`), the way httpx maps
+httpcore's exceptions: the most specific entry for the exception's class wins.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
@@ -53,3 +59,24 @@ class RateLimited(RetriableError):
 
 class SkippableRecord(ConnectorError):
     """One malformed item. The run skips it and counts it."""
+
+
+# a client library's exception class -> how to turn one into ours (the error is passed in)
+ErrorTable = Mapping[type[BaseException], Callable[[Any], ConnectorError]]
+
+
+@contextmanager
+def mapped(table: ErrorTable) -> Iterator[None]:
+    """Raise the :class:`ConnectorError` that ``table`` gives for the nearest class of an exception.
+
+    Exceptions whose classes are not in the table (bugs) surface unchanged.
+    """
+    try:
+        yield
+    except ConnectorError:
+        raise
+    except Exception as error:
+        make = next((table[cls] for cls in type(error).__mro__ if cls in table), None)
+        if make is None:
+            raise
+        raise make(error) from None  # the original may quote a secret (URL, body); ours says enough

@@ -58,6 +58,7 @@ class HackerNewsConnector(http.HttpConnector):
     """Stories and comments matching a topic, newest first within a sliding time window."""
 
     name = "hackernews"
+    query_syntax = "keywords"
     cursor_field = "created_at_i"
     sorted = False  # newest first within a window: bookmark promoted at the end of a pass
     user_agent = USER_AGENT

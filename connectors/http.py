@@ -61,7 +61,10 @@ class PoliteRetry(Retry):
             return True
         return False
 
-    def _sleep_backoff(self) -> None:
+    def sleep(self, response: Any = None) -> None:
+        """Wait before the next try: ``Retry-After`` when the response has one, else the backoff."""
+        if self.respect_retry_after_header and response is not None and self.sleep_for_retry(response):
+            return
         backoff = self.get_backoff_time()
         if backoff > 0:
             self.sleep_function(backoff)

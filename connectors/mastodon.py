@@ -74,6 +74,7 @@ class MastodonConnector(http.HttpConnector):
     """Hashtag timelines and (with a token) status search on one or more instances."""
 
     name = "mastodon"
+    query_syntax = "keywords"
     cursor_field = "min_id"
     sorted = True  # min_id paging walks forward in time
     user_agent = USER_AGENT

@@ -1,6 +1,6 @@
 """Turning loosely typed records (JSON Lines, CSV rows, API items) into Mentions.
 
-The import format (DESIGN.md): at least ``{"source", "id", "text", "created_at"}``;
+The import format (docs/architecture.md): at least ``{"source", "id", "text", "created_at"}``;
 optional ``author``, ``url``, ``lang``, ``author_followers``, ``likes``,
 ``reposts``, ``replies`` (and ``views``, ``title``, ``author_id``,
 ``is_repost``, ``is_reply``, ``parent_id``).

@@ -25,16 +25,22 @@ from typing import Any, Literal
 import praw
 import prawcore
 import requests
-from prawcore.sessions import FiniteRetryStrategy
 from pydantic import Field, SecretStr
 
-from connectors import http
+from connectors import http, ratelimited
 from connectors.base import Budget, Connector, ConnectorSettings, Mention, Page, Search
-from connectors.errors import CredentialsError, FatalError, RetriableError
-from listener.query import And, Node, Not, Term, parse
+from connectors.errors import (
+    ConnectorError,
+    CredentialsError,
+    ErrorTable,
+    FatalError,
+    RateLimited,
+    RetriableError,
+)
+from connectors.pagination import Paginator
 
 COMMENTS_PREFIX = "comments:r/"
-MAX_RATE_LIMIT_WAITS = 5
+CONFIG_KEY = "connectors.reddit.client_secret"
 _WINDOWS = (("hour", 1 / 24), ("day", 1), ("week", 7), ("month", 31), ("year", 365))
 _SCALARS = (str, int, float, bool, type(None))
 
@@ -52,33 +58,49 @@ class RedditSettings(ConnectorSettings):
     timeout_seconds: float = 30.0
 
 
-def to_reddit(node: Node, top: bool = True) -> str:
-    """listener's query AST in Reddit's search syntax (no handles or hashtags there: plain words)."""
-    if isinstance(node, Term):
-        return f'"{node.value}"' if node.kind == "phrase" else node.value
-    if isinstance(node, Not):
-        return f"NOT {to_reddit(node.child, top=False)}"
-    parts = list(dict.fromkeys(to_reddit(child, top=False) for child in node.children))
-    if len(parts) == 1:  # "acme OR @acme OR #acme" is one word on Reddit
-        return parts[0]
-    text = (" AND " if isinstance(node, And) else " OR ").join(parts)
-    return text if top else f"({text})"
-
-
 def _time_filter(days: float) -> str:
     return next((name for name, span in _WINDOWS if days <= span), "all")
 
 
-class _TransportRetried(FiniteRetryStrategy):
-    """prawcore's own retry, minus its real sleeps: our transport already retried with backoff.
+class TransportRetried(prawcore.Requestor):
+    """prawcore's requestor over our retrying session: what is still failing after our retries is final.
 
-    One retry stays so an expired token is refreshed (prawcore retries 401 once).
+    prawcore would retry a 5xx or a lost connection again, sleeping for real between
+    tries; raising our error here (a public extension point: praw's ``requestor_class``)
+    ends that at once. prawcore still retries a 401 once, to refresh an expired token.
     """
 
-    DEFAULT_RETRIES = 1
+    def request(self, *args: Any, **kwargs: Any) -> requests.Response:
+        try:
+            response = super().request(*args, **kwargs)
+        except prawcore.RequestException as error:
+            raise RetriableError(f"cannot reach Reddit: {type(error.original_exception).__name__}") from None
+        if response.status_code >= 500:
+            raise RetriableError(f"Reddit server error {response.status_code}", response=response)
+        return response
 
-    def _sleep_seconds(self) -> float | None:
-        return None
+
+def _refused(error: prawcore.ResponseException) -> ConnectorError:
+    status = error.response.status_code
+    if status in (401, 403):
+        return CredentialsError(f"Reddit refused the app credentials ({status})", config_key=CONFIG_KEY)
+    if status in (408, 425) or status >= 500:
+        return RetriableError(f"Reddit answered {status}", response=error.response)
+    return FatalError(f"Reddit answered {status} for {error.response.url}")
+
+
+# prawcore's exceptions and ours; the nearest class of an exception wins (connectors.errors.mapped)
+PRAWCORE_ERRORS: ErrorTable = {
+    prawcore.TooManyRequests: lambda e: RateLimited("Reddit rate limit reached", response=e.response),
+    prawcore.OAuthException: lambda e: CredentialsError(f"Reddit refused the app credentials ({e.error})",
+                                                        config_key=CONFIG_KEY),
+    prawcore.ServerError: lambda e: RetriableError(f"Reddit server error {e.response.status_code}",
+                                                   response=e.response),
+    prawcore.BadJSON: lambda e: RetriableError("Reddit sent a truncated or invalid JSON body", response=e.response),
+    prawcore.ResponseException: _refused,
+    prawcore.RequestException: lambda e: RetriableError(
+        f"cannot reach Reddit: {type(e.original_exception).__name__}"),
+}
 
 
 def _fields(thing: Any) -> dict[str, Any]:
@@ -132,11 +154,9 @@ class RedditConnector(Connector):
     cursor_field = "last_created"
     sorted = False
     Settings = RedditSettings
+    query_syntax = "reddit"
     secrets = ("client_secret",)
-    config_key = "connectors.reddit.client_secret"
-
-    sleep: Callable[[float], None] = staticmethod(time.sleep)
-    clock: Callable[[], datetime] = staticmethod(lambda: datetime.now(UTC))
+    config_key = CONFIG_KEY
 
     def __init__(self, settings: RedditSettings):
         super().__init__(settings)
@@ -158,15 +178,13 @@ class RedditConnector(Connector):
                 client_id=self.settings.client_id,
                 client_secret=self.settings.client_secret.get_secret_value(),
                 user_agent=self.settings.user_agent,
+                requestor_class=TransportRetried,
                 requestor_kwargs={"session": self._session},
                 check_for_updates=False,
                 check_for_async=False,
                 **urls,
             )
             reddit.read_only = True
-            for core in (reddit._read_only_core, reddit._authorized_core):
-                if core is not None:
-                    core._retry_strategy_class = _TransportRetried
             self._reddit = reddit
         return self._reddit
 
@@ -174,6 +192,12 @@ class RedditConnector(Connector):
         if self._session is not None:
             self._session.close()
         self._reddit = self._session = None
+
+    def sleep(self, seconds: float) -> None:
+        time.sleep(seconds)
+
+    def clock(self) -> datetime:
+        return datetime.now(UTC)
 
     def searches(self, topics: Iterable[Search]) -> list[Search]:
         streams = [Search(key=f"{COMMENTS_PREFIX}{name}") for name in self.settings.subreddits]
@@ -187,7 +211,7 @@ class RedditConnector(Connector):
                 limit=size, params={"after": after} if after else {})
         if not search.query:
             raise FatalError(f"search {search.key!r} has no query")
-        query = to_reddit(parse(search.query).node)
+        query = search.query
         window = _time_filter(days)
         return lambda after: self.reddit.subreddit(self.settings.subreddit).search(
             query, sort="new", time_filter=window, limit=size, params={"after": after} if after else {})
@@ -197,7 +221,7 @@ class RedditConnector(Connector):
         last_created: float | None = state.get("last_created")
         last_ids = set(state.get("last_ids") or [])
         progress = dict(state.get("pass") or {})
-        after: str | None = progress.get("after")
+        pages: Paginator[str] = Paginator("Reddit", progress.get("after"))
         newest: float | None = progress.get("newest_created")
         newest_ids = set(progress.get("newest_ids") or [])
         now = self.clock().timestamp()
@@ -205,9 +229,8 @@ class RedditConnector(Connector):
         if floor is None:
             floor = now - self.settings.backfill_days * 86_400
         listing = self._listing(search, (now - floor) / 86_400 + 1 / 24)
-        seen_after: set[str] = set()
         while budget.allows_request() and not budget.exhausted:
-            things, next_after, requests_made = self._page(listing, after)
+            things, next_after, requests_made = self._page(listing, pages.token)
             mentions, skipped, reached_old = [], 0, False
             for thing in things:
                 mention = mention_from_thing(thing)
@@ -223,15 +246,11 @@ class RedditConnector(Connector):
                     newest, newest_ids = created, {mention.external_id}
                 elif created == newest:
                     newest_ids.add(mention.external_id)
-            if reached_old or next_after is None:
+            if reached_old or not pages.advance(next_after):
                 yield Page(mentions, self._promoted(last_created, last_ids, newest, newest_ids),
                            skipped=skipped, requests=requests_made)
                 return
-            if next_after == after or next_after in seen_after:
-                raise RetriableError(f"Reddit returned the page after {next_after} twice; stopping this pass")
-            seen_after.add(next_after)
-            after = next_after
-            marker = {"newest_created": newest, "newest_ids": sorted(newest_ids), "after": after,
+            marker = {"newest_created": newest, "newest_ids": sorted(newest_ids), "after": pages.token,
                       "floor": floor}
             yield Page(mentions, {"last_created": last_created, "last_ids": sorted(last_ids), "pass": marker},
                        skipped=skipped, requests=requests_made)
@@ -246,40 +265,22 @@ class RedditConnector(Connector):
         return {"last_created": newest, "last_ids": sorted(newest_ids)}
 
     def _page(self, listing: Callable[[str | None], Any], after: str | None) -> tuple[list[Any], str | None, int]:
-        """One listing page: (things, the listing's ``after`` or None at the end, requests made)."""
-        for attempt in range(1, MAX_RATE_LIMIT_WAITS + 2):
-            try:
-                generator = listing(after)
-                things = list(generator)
-                # The listing's own "after" (None on the last page). praw keeps the last
-                # listing on the generator; a repeated page shows up as after == the one we sent.
-                listing_page = getattr(generator, "_listing", None)
-                return things, getattr(listing_page, "after", None), attempt
-            except prawcore.TooManyRequests as error:
-                if attempt > MAX_RATE_LIMIT_WAITS:
-                    raise RetriableError("Reddit kept answering 429 after waiting", response=error.response) from None
-                http.on_rate_limit(
-                    "Reddit", http.reset_at(error.response.headers, now=self.clock()),
-                    mode=self.settings.on_rate_limit, max_wait_seconds=self.settings.max_wait_seconds,
-                    sleep=self.sleep, now=self.clock(), response=error.response,
-                )
-            except prawcore.OAuthException as error:
-                raise CredentialsError(f"Reddit refused the app credentials ({error.error})",
-                                       config_key=self.config_key) from None
-            except prawcore.ServerError as error:
-                raise RetriableError(f"Reddit server error {error.response.status_code}",
-                                     response=error.response) from None
-            except prawcore.BadJSON as error:
-                raise RetriableError("Reddit sent a truncated or invalid JSON body",
-                                     response=error.response) from None
-            except prawcore.ResponseException as error:
-                status = error.response.status_code
-                if status in (401, 403):
-                    raise CredentialsError(f"Reddit refused the app credentials ({status})",
-                                           config_key=self.config_key) from None
-                if status in (408, 425) or status >= 500:
-                    raise RetriableError(f"Reddit answered {status}", response=error.response) from None
-                raise FatalError(f"Reddit answered {status} for {error.response.url}") from None
-            except prawcore.RequestException as error:
-                raise RetriableError(f"cannot reach Reddit: {type(error.original_exception).__name__}") from None
-        raise AssertionError("unreachable")
+        """One listing page: (things, the token of the next page or None at the end, requests made).
+
+        praw keeps the next page's token in the listing generator's public ``params``; it
+        leaves the token as it was at the end. A page holding the item we asked to read
+        *after* is the previous page again: its token is the one we sent (a repeat).
+        """
+
+        def read() -> tuple[list[Any], str | None]:
+            generator = listing(after)
+            things = list(generator)
+            token = generator.params.get("after")
+            if after is not None and any(_fields(thing).get("name") == after for thing in things):
+                return things, after
+            return things, None if token == after else token
+
+        (things, token), requests_made = ratelimited.call(
+            read, source="Reddit", errors=PRAWCORE_ERRORS, mode=self.settings.on_rate_limit,
+            max_wait_seconds=self.settings.max_wait_seconds, sleep=self.sleep, clock=self.clock)
+        return things, token, requests_made

@@ -54,7 +54,6 @@ from connectors.errors import (
     SkippableRecord,
 )
 from connectors.htmltext import html_to_text
-from listener.query import And, Node, Not, Or, Term, parse
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +72,7 @@ class RssConnector(http.HttpConnector):
     """Feeds by URL, read with conditional GET; a feed is one page."""
 
     name = "rss"
+    query_syntax = "news"
     cursor_field = "etag"
     sorted = False  # feed order is not guaranteed; one page per pass, so it always completes
     user_agent = USER_AGENT
@@ -88,8 +88,8 @@ class RssConnector(http.HttpConnector):
         return list(streams.values())
 
     def news_search_url(self, query: str) -> str:
-        """The news-search feed URL for a topic query (``base_url`` replaces its host, if set)."""
-        url = self.settings.news_search_url.replace("{query}", quote_plus(news_query(query)))
+        """The news-search feed URL for a query in news syntax (``base_url`` replaces its host, if set)."""
+        url = self.settings.news_search_url.replace("{query}", quote_plus(query))
         if self.settings.base_url:
             base, parts = urlsplit(self.settings.base_url.rstrip("/")), urlsplit(url)
             url = urlunsplit((base.scheme, base.netloc, base.path + parts.path, parts.query, ""))
@@ -170,23 +170,6 @@ class RssConnector(http.HttpConnector):
             raise FatalError(f"feed {url} answered {response.status_code} (connectors.rss.feeds)")
         return response
 
-
-
-def news_query(query: str) -> str:
-    """A topic query in news-search syntax: ``"phrase"``, ``OR``, ``-term``, parentheses."""
-    return _news(parse(query).node, top=True)
-
-
-def _news(node: Node, top: bool = False) -> str:
-    if isinstance(node, Term):
-        return f'"{node.value}"' if node.kind == "phrase" else node.value
-    if isinstance(node, Not):
-        inner = _news(node.child)
-        return f"-{inner}" if isinstance(node.child, Term) else f"-({inner})"
-    if isinstance(node, Or):  # OR binds tighter than AND in news search: group AND branches
-        text = " OR ".join(f"({_news(c)})" if isinstance(c, And) else _news(c) for c in node.children)
-        return text if top else f"({text})"
-    return " ".join(_news(child) for child in node.children)
 
 
 def _lang(tag: Any) -> str | None:

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
@@ -27,17 +27,17 @@ import requests
 import tweepy
 from pydantic import Field, SecretStr
 
-from connectors import http
+from connectors import http, ratelimited
 from connectors.base import Budget, Connector, ConnectorSettings, Mention, Page, Search
-from connectors.errors import CredentialsError, FatalError, RetriableError
-from listener.query import And, Node, Not, Or, Term, parse
+from connectors.errors import CredentialsError, ErrorTable, FatalError, RateLimited, RetriableError
+from connectors.pagination import Paginator
 
 API_HOST = "https://api.twitter.com"
 EXPANSIONS = ["author_id", "referenced_tweets.id"]
 TWEET_FIELDS = ["created_at", "lang", "public_metrics", "referenced_tweets", "conversation_id",
                 "in_reply_to_user_id"]
 USER_FIELDS = ["username", "name", "public_metrics"]
-MAX_RATE_LIMIT_WAITS = 5  # per request: then give up for this run
+CONFIG_KEY = "connectors.x.bearer_token"
 
 # tweepy logs request headers (the bearer token) at DEBUG: never let that through.
 logging.getLogger("tweepy.client").setLevel(logging.INFO)
@@ -56,22 +56,8 @@ class XSettings(ConnectorSettings):
     timeout_seconds: float = 30.0
 
 
-def to_x(node: Node, top: bool = True) -> str:
-    """listener's query AST in X search syntax."""
-    if isinstance(node, Term):
-        return {"phrase": f'"{node.value}"', "handle": f"@{node.value}",
-                "hashtag": f"#{node.value}"}.get(node.kind, node.value)
-    if isinstance(node, Not):
-        inner = to_x(node.child, top=False)
-        return f"-{inner}" if isinstance(node.child, Term | Or) else f"-({inner})"
-    if isinstance(node, And):
-        return " ".join(to_x(child, top=False) for child in node.children)
-    text = " OR ".join(to_x(child, top=False) for child in node.children)
-    return text if top else f"({text})"
-
-
 def x_query(query: str, *, exclude_retweets: bool = False, languages: list[str] | tuple[str, ...] = ()) -> str:
-    node = parse(query).node
+    """An X search query (already in X syntax) with this connector's own operators added."""
     operators = []
     if exclude_retweets:
         operators.append("-is:retweet")
@@ -79,8 +65,29 @@ def x_query(query: str, *, exclude_retweets: bool = False, languages: list[str] 
         alternatives = " OR ".join(f"lang:{lang}" for lang in languages)
         operators.append(f"({alternatives})" if len(languages) > 1 else alternatives)
     if not operators:
-        return to_x(node)
-    return " ".join([to_x(node, top=False), *operators])
+        return query
+    return " ".join([f"({query})" if " OR " in query else query, *operators])
+
+
+def _status(error: tweepy.HTTPException) -> int:
+    return error.response.status_code
+
+
+def _refused(error: tweepy.HTTPException) -> CredentialsError:
+    return CredentialsError(f"X refused the bearer token ({_status(error)})", config_key=CONFIG_KEY)
+
+
+# tweepy's exceptions and ours; the nearest class of an exception wins (connectors.errors.mapped)
+TWEEPY_ERRORS: ErrorTable = {
+    tweepy.TooManyRequests: lambda e: RateLimited("X rate limit reached", response=e.response),
+    tweepy.Unauthorized: _refused,
+    tweepy.Forbidden: _refused,
+    tweepy.TwitterServerError: lambda e: RetriableError(f"X server error {_status(e)}", response=e.response),
+    tweepy.BadRequest: lambda e: FatalError(f"X rejected the request: {'; '.join(e.api_messages) or e}"),
+    tweepy.HTTPException: lambda e: RetriableError(f"X answered {_status(e)}", response=e.response),
+    requests.exceptions.JSONDecodeError: lambda e: RetriableError("X sent a truncated or invalid JSON body"),
+    requests.RequestException: lambda e: RetriableError(f"cannot reach X: {type(e).__name__}"),
+}
 
 
 def _parse_time(value: str) -> datetime:
@@ -152,11 +159,9 @@ class XConnector(Connector):
     cursor_field = "since_id"
     sorted = False
     Settings = XSettings
+    query_syntax = "x"
     secrets = ("bearer_token",)
-    config_key = "connectors.x.bearer_token"
-
-    sleep: Callable[[float], None] = staticmethod(time.sleep)
-    clock: Callable[[], datetime] = staticmethod(lambda: datetime.now(UTC))
+    config_key = CONFIG_KEY
 
     def __init__(self, settings: XSettings):
         super().__init__(settings)
@@ -183,6 +188,12 @@ class XConnector(Connector):
             self._client.session.close()
             self._client = None
 
+    def sleep(self, seconds: float) -> None:
+        time.sleep(seconds)
+
+    def clock(self) -> datetime:
+        return datetime.now(UTC)
+
     def query_for(self, search: Search) -> str:
         if not search.query:
             raise FatalError(f"search {search.key!r} has no query")
@@ -204,9 +215,9 @@ class XConnector(Connector):
         start_time: str | None = progress.get("start_time")
         if since_id is None and start_time is None:
             start_time = _iso(self.clock() - timedelta(days=self.settings.backfill_days))
-        seen_tokens: set[str] = set()
+        pages = Paginator("X", next_token)
         while budget.allows_request() and not budget.exhausted:
-            body, requests_made = self._search(query, since_id, start_time, next_token)
+            body, requests_made = self._search(query, since_id, start_time, pages.token)
             mentions, skipped = page_of(body)
             ids = [int(m.external_id) for m in mentions if m.external_id.isdigit()]
             meta_newest = (body.get("meta") or {}).get("newest_id")
@@ -214,16 +225,11 @@ class XConnector(Connector):
                 ids.append(int(meta_newest))
             if ids and (newest_id is None or max(ids) > int(newest_id)):
                 newest_id = str(max(ids))
-            token = (body.get("meta") or {}).get("next_token")
-            if token is None:  # the pass is complete: promote
+            if not pages.advance((body.get("meta") or {}).get("next_token")):  # the pass is complete: promote
                 yield Page(mentions, {"since_id": newest_id or since_id}, skipped=skipped,
                            requests=requests_made)
                 return
-            if token == next_token or token in seen_tokens:
-                raise RetriableError(f"X returned the pagination token {token!r} twice; stopping this pass")
-            seen_tokens.add(token)
-            next_token = token
-            marker = {"newest_id": newest_id, "next_token": next_token, "start_time": start_time}
+            marker = {"newest_id": newest_id, "next_token": pages.token, "start_time": start_time}
             yield Page(mentions, {"since_id": since_id, "pass": marker}, skipped=skipped,
                        requests=requests_made)
 
@@ -240,31 +246,7 @@ class XConnector(Connector):
             params["start_time"] = start_time
         if next_token:
             params["next_token"] = next_token
-        for attempt in range(1, MAX_RATE_LIMIT_WAITS + 2):
-            try:
-                return self.client.search_recent_tweets(query, **params), attempt
-            except tweepy.TooManyRequests as error:
-                if attempt > MAX_RATE_LIMIT_WAITS:
-                    raise RetriableError("X kept answering 429 after waiting", response=error.response) from None
-                http.on_rate_limit(
-                    "X", http.reset_at(error.response.headers, now=self.clock()),
-                    mode=self.settings.on_rate_limit, max_wait_seconds=self.settings.max_wait_seconds,
-                    sleep=self.sleep, now=self.clock(), response=error.response,
-                )
-            except (tweepy.Unauthorized, tweepy.Forbidden) as error:
-                status = error.response.status_code
-                raise CredentialsError(f"X refused the bearer token ({status})",
-                                       config_key=self.config_key) from None
-            except tweepy.TwitterServerError as error:
-                raise RetriableError(f"X server error {error.response.status_code}",
-                                     response=error.response) from None
-            except tweepy.BadRequest as error:
-                raise FatalError(f"X rejected the request: {'; '.join(error.api_messages) or error}") from None
-            except tweepy.HTTPException as error:
-                raise RetriableError(f"X answered {error.response.status_code}",
-                                     response=error.response) from None
-            except requests.exceptions.JSONDecodeError:
-                raise RetriableError("X sent a truncated or invalid JSON body") from None
-            except requests.RequestException as error:
-                raise RetriableError(f"cannot reach X: {type(error).__name__}") from None
-        raise AssertionError("unreachable")
+        return ratelimited.call(
+            lambda: self.client.search_recent_tweets(query, **params), source="X", errors=TWEEPY_ERRORS,
+            mode=self.settings.on_rate_limit, max_wait_seconds=self.settings.max_wait_seconds,
+            sleep=self.sleep, clock=self.clock)

@@ -6,7 +6,7 @@ Entry points (the CLI and ``listener demo`` call these)::
     write_digests(engine, config, period, out_dir, names=None, now=None) -> list[Path]
     send_digests(engine, config, period, archive_dir, names=None, dry_run=False, ...) -> SendReport
 
-Scope: a digest only ever queries its own ``topics`` (DESIGN.md; tested).
+Scope: a digest only ever queries its own ``topics`` (docs/architecture.md; tested).
 
 Delivery ledger (``digests_sent``, one row per digest, recipient and ISO week):
 ``sent`` is never sent again; ``failed`` is retried on the next run, with

@@ -1,4 +1,4 @@
-"""Mention rows out: JSON Lines, CSV, Parquet and terminal tables (DESIGN.md query output).
+"""Mention rows out: JSON Lines, CSV, Parquet and terminal tables (query output: docs/architecture.md).
 
 Every writer consumes an iterator and holds at most one batch: exports of any
 size stream from the database cursor to the file.

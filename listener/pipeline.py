@@ -19,6 +19,7 @@ from connectors.base import Budget, Connector, Search
 from connectors.errors import ConnectorError, FatalError, RetriableError
 from listener.config import Config
 from listener.ingest import Cursor, Ingestor
+from listener.platform_queries import topic_searches
 from storage import runs
 from storage.state import load_state
 
@@ -76,13 +77,14 @@ def collect(
     """Run the connectors concurrently; never raises for a connector's own failure."""
     connectors = list(connectors) if connectors is not None else enabled_connectors(config, only)
     ingestor = Ingestor(engine, config.topics)
-    searches = [Search(key=f"topic:{t.name}", topic=t.name, query=t.query) for t in config.topics]
+    topics = [(t.name, t.query) for t in config.topics]
     with engine.begin() as connection:
         run_id = runs.start_run(connection, "collect")
     report = CollectReport(run_id)
     # Threads, not processes: connectors wait on the network, so their waits overlap.
     with ThreadPoolExecutor(max_workers=max(1, len(connectors)), thread_name_prefix="collect") as pool:
-        futures = [pool.submit(_run_connector, engine, ingestor, c, searches, run_id, on_page) for c in connectors]
+        futures = [pool.submit(_run_connector, engine, ingestor, c, topic_searches(c, topics), run_id, on_page)
+                   for c in connectors]
         report.connectors = [future.result() for future in futures]
     status = "failed" if report.failed else ("partial" if any(r.status != "ok" for r in report.connectors) else "ok")
     with engine.begin() as connection:

@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from connectors.base import Mention
+from storage.mentions import Mention
 from storage.schema import mentions
 
 MAX_INTEGER = 2**63 - 1  # BIGINT on PostgreSQL, INTEGER on SQLite

@@ -6,16 +6,47 @@ import hashlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, Protocol, TypeVar
 
 from sqlalchemy import Connection, case, select, tuple_
 
-from connectors.base import Mention
 from storage.schema import authors, matches, mentions, topics
 from storage.times import to_db
 from storage.upsert import insert
 
 # Metrics that change after a post is first seen: a re-read refreshes them.
 _REFRESHED = ("likes", "reposts", "replies", "views", "author_followers")
+
+
+class Mention(Protocol):
+    """What storage reads from a mention: ``connectors.base.Mention`` has these fields.
+
+    storage stands alone (it imports none of the other packages), so it names the
+    shape it writes instead of importing the class.
+    """
+
+    source: str
+    external_id: str
+    text: str
+    created_at: datetime
+    author: str | None
+    author_id: str | None
+    author_name: str | None
+    author_followers: int | None
+    url: str | None
+    title: str | None
+    lang: str | None
+    likes: int | None
+    reposts: int | None
+    replies: int | None
+    views: int | None
+    is_repost: bool
+    is_reply: bool
+    parent_id: str | None
+    raw: Mapping[str, Any] | None
+
+
+AnyMention = TypeVar("AnyMention", bound=Mention)
 
 
 def text_hash(text: str) -> str:
@@ -33,9 +64,9 @@ class Stored:
     repeated_unmatched: int = 0
 
 
-def dedupe(batch: Iterable[Mention]) -> list[Mention]:
+def dedupe(batch: Iterable[AnyMention]) -> list[AnyMention]:
     """One mention per natural key; the last copy wins (it has the freshest metrics)."""
-    by_key: dict[tuple[str, str], Mention] = {}
+    by_key: dict[tuple[str, str], AnyMention] = {}
     for mention in batch:
         by_key[(mention.source, mention.external_id)] = mention
     return list(by_key.values())

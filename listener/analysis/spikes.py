@@ -1,6 +1,6 @@
 """Spikes: a day whose volume is far above the same topic's recent normal.
 
-The rule, stated in every alert (DESIGN.md principle 5)::
+The rule, stated in every alert (every figure can be traced: docs/architecture.md)::
 
     baseline  = median of the topic's daily volumes over the previous ``lookback_days``
     mad       = median absolute deviation of those days from the baseline

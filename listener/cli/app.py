@@ -1,6 +1,6 @@
 """The Typer application and what every command shares: config loading, exit codes, messages.
 
-Exceptions become user messages here and only here (DESIGN.md exit codes):
+Exceptions become user messages here and only here (exit codes: docs/architecture.md):
 0 success, 1 error in the run, 2 usage or config error, 3 another run of the
 same command holds the database's lock (cron: the previous run is still going;
 nothing was done, try again later).

@@ -22,6 +22,7 @@ from urllib.parse import quote, urlencode
 from xml.sax.saxutils import escape
 
 from connectors.querytext import hashtags
+from listener.platform_queries import render
 from listener.query import QuerySyntaxError, parse
 from listener.sandbox.server import Call, Reply, Route
 from listener.sandbox.world import Post, World
@@ -57,7 +58,7 @@ def status_id(post: Post) -> int:
 
 def tags_of(world: World, post: Post) -> list[str]:
     topic = next((t for t in world.topics if t.name == post.topic), None)
-    return hashtags(topic.query) if topic else []
+    return hashtags(render("keywords", topic.query)) if topic else []
 
 
 def status(world: World, post: Post, base_url: str) -> dict[str, Any]:

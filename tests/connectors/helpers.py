@@ -9,6 +9,7 @@ from typing import Any
 
 from connectors import REGISTRY
 from connectors.base import Budget, Connector, Mention, Page, Search
+from listener import platform_queries
 from listener.sandbox import DEMO_TOPICS, Sandbox, generate_world
 
 END = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
@@ -19,8 +20,15 @@ def world(seed: int = 3, per_day: int = 40):
     return generate_world(start=START, end=END, seed=seed, per_day=per_day)
 
 
-def topic_searches() -> list[Search]:
-    return [Search(key=f"topic:{t.name}", topic=t.name, query=t.query) for t in DEMO_TOPICS]
+def topic_searches(connector: type[Connector] | str) -> list[Search]:
+    """The demo topics as the pipeline hands them to ``connector`` (its query syntax)."""
+    cls = REGISTRY[connector] if isinstance(connector, str) else connector
+    return platform_queries.topic_searches(cls, [(t.name, t.query) for t in DEMO_TOPICS])
+
+
+def topic_query(name: str) -> str:
+    """A demo topic's query in listener's language."""
+    return next(t.query for t in DEMO_TOPICS if t.name == name)
 
 
 @dataclass

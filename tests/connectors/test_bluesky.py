@@ -10,14 +10,15 @@ import pytest
 from connectors.base import Budget, Search
 from connectors.bluesky import BlueskyConnector, BlueskySettings
 from connectors.errors import CredentialsError, RateLimited
-from listener.sandbox import DEMO_TOPICS, Faults, Sandbox, generate_world
+from listener.sandbox import Faults, Sandbox, generate_world
 from tests.connectors import helpers
+from tests.connectors.helpers import topic_searches
 from tests.connectors.loopback import Answer, serve
 
 RECORDED = helpers.RECORDED / "bluesky" / "atproto-sdk_thread_view_post_with_embed_media.json"
 END = datetime(2026, 11, 1, 12, tzinfo=UTC)
 WORLD = generate_world(start=END - timedelta(days=5), end=END, seed=7, per_day=30, platforms=("bluesky",))
-TOPICS = [Search(key=f"topic:{t.name}", topic=t.name, query=t.query) for t in DEMO_TOPICS]
+TOPICS = topic_searches("bluesky")
 
 
 OPEN: list = []

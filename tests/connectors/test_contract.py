@@ -56,7 +56,7 @@ def collect(name: str, sandbox: Sandbox, states: dict[str, Any], *, budget: int 
         instance = make(name, sandbox, **overrides)
         unfinished = False
         try:
-            for search in instance.searches(topic_searches()):
+            for search in instance.searches(topic_searches(name)):
                 run = Run(state=states.get(search.key))
                 try:
                     drain(instance, search, states.get(search.key), Budget(max_requests=budget), run=run)
@@ -172,7 +172,7 @@ def test_rejected_credentials_name_the_setting_to_fix(request, name, live_world)
     with Sandbox(live_world, credentials={name: rotated}) as sandbox:
         instance = make(name, sandbox)
         with pytest.raises(CredentialsError) as caught:
-            for search in instance.searches(topic_searches()):
+            for search in instance.searches(topic_searches(name)):
                 drain(instance, search)
     assert caught.value.config_key.startswith(f"connectors.{name}.")
     assert caught.value.config_key in str(caught.value)

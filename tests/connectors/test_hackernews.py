@@ -11,15 +11,16 @@ import listener.sandbox.hackernews as hn_sandbox
 from connectors.base import Budget, Search
 from connectors.errors import RateLimited, RetriableError
 from connectors.hackernews import HackerNewsConnector, HackerNewsSettings, hit_to_mention
-from listener.sandbox import DEMO_TOPICS, Faults, Sandbox, generate_world
+from listener.sandbox import Faults, Sandbox, generate_world
 from tests.connectors import helpers
+from tests.connectors.helpers import topic_searches
 from tests.connectors.loopback import Answer, serve
 
 RECORDED = helpers.RECORDED / "hackernews" / "node-hacker-news-api_fixtures.json"
 END = datetime(2026, 11, 1, 12, tzinfo=UTC)
 WORLD = generate_world(start=END - timedelta(days=5), end=END, seed=4, per_day=40,
                        platforms=("hackernews",))
-TOPICS = [Search(key=f"topic:{t.name}", topic=t.name, query=t.query) for t in DEMO_TOPICS]
+TOPICS = topic_searches("hackernews")
 
 
 class Sleeps(list):

@@ -10,13 +10,14 @@ import vcr
 from connectors.base import Budget, Search
 from connectors.errors import CredentialsError, RateLimited
 from connectors.mastodon import MastodonConnector, MastodonSettings
-from listener.sandbox import DEMO_TOPICS, Faults, Sandbox, generate_world
+from listener.sandbox import Faults, Sandbox, generate_world
 from tests.connectors import helpers
+from tests.connectors.helpers import topic_searches
 
 CASSETTES = str(helpers.RECORDED / "mastodon")
 END = datetime(2026, 11, 1, 12, tzinfo=UTC)
 WORLD = generate_world(start=END - timedelta(days=5), end=END, seed=6, per_day=30, platforms=("mastodon",))
-TOPICS = [Search(key=f"topic:{t.name}", topic=t.name, query=t.query) for t in DEMO_TOPICS]
+TOPICS = topic_searches("mastodon")
 
 
 OPEN: list = []

@@ -13,15 +13,24 @@ import vcr
 
 from connectors.base import Budget, Search
 from connectors.errors import CredentialsError, RateLimited, RetriableError
-from connectors.reddit import RedditConnector, to_reddit
+from connectors.reddit import RedditConnector
+from listener.platform_queries import render
 from listener.query import parse
 from listener.sandbox import Faults, Sandbox, World
 from listener.sandbox.reddit import fullname, is_submission
 from tests.connectors import helpers
-from tests.connectors.helpers import Run, close_all, connector, drain, topic_searches, world
+from tests.connectors.helpers import (
+    Run,
+    close_all,
+    connector,
+    drain,
+    topic_query,
+    topic_searches,
+    world,
+)
 
 RECORDED = helpers.RECORDED / "reddit"
-ACME = topic_searches()[0]
+ACME = topic_searches("reddit")[0]
 
 
 @pytest.fixture(autouse=True)
@@ -36,7 +45,7 @@ def small_world() -> World:
 
 
 def expected(w: World, search: Search) -> set[str]:
-    query = parse(search.query)
+    query = parse(topic_query(search.topic))
     return {fullname(p) for p in w.for_platform("reddit")
             if is_submission(p) and query.matches(f"{p.title or ''}\n{p.text}")}
 
@@ -60,7 +69,7 @@ def until_error(instance, error_type, search=ACME, state=None) -> Run:
     ("(acme OR beanly) coffee", "(acme OR beanly) AND coffee"),
 ])
 def test_topic_query_is_translated_to_reddit_syntax(query, translated):
-    assert to_reddit(parse(query).node) == translated
+    assert render("reddit", query) == translated
 
 
 def test_search_walks_back_page_by_page_and_promotes_at_the_end(small_world):
@@ -117,7 +126,7 @@ def test_budget_stop_then_resume_stores_the_same_set(small_world):
 def test_comment_streams_read_configured_subreddits(small_world):
     with Sandbox(small_world) as sandbox:
         reddit = connector("reddit", sandbox, subreddits=["coffee"], page_size=10)
-        searches = reddit.searches(topic_searches())
+        searches = reddit.searches(topic_searches("reddit"))
         assert [s.key for s in searches][-1] == "comments:r/coffee"
         run = drain(reddit, searches[-1])
     assert run.ids == comment_ids(small_world, "coffee") != set()

@@ -8,15 +8,17 @@ import pytest
 
 from connectors.base import Budget, Search
 from connectors.errors import CredentialsError, RetriableError
-from connectors.rss import RssConnector, RssSettings, news_query
-from listener.sandbox import DEMO_TOPICS, Faults, Sandbox, generate_world
+from connectors.rss import RssConnector, RssSettings
+from listener.platform_queries import render
+from listener.sandbox import Faults, Sandbox, generate_world
 from tests.connectors import helpers
+from tests.connectors.helpers import topic_searches
 from tests.connectors.loopback import Answer, serve
 
 RECORDED = helpers.RECORDED / "rss"
 END = datetime(2026, 11, 1, 12, tzinfo=UTC)
 WORLD = generate_world(start=END - timedelta(days=5), end=END, seed=5, per_day=30, platforms=("rss",))
-TOPICS = [Search(key=f"topic:{t.name}", topic=t.name, query=t.query) for t in DEMO_TOPICS]
+TOPICS = topic_searches("rss")
 
 
 OPEN: list = []
@@ -41,8 +43,8 @@ def drain(connector, search, state=None):
 
 
 def test_news_search_query_keeps_or_phrases_and_exclusions():
-    assert news_query('"acme coffee" OR @acme OR (#acme -job)') == '"acme coffee" OR acme OR (acme -job)'
-    assert news_query("(a OR b) c") == "(a OR b) c"
+    assert render("news", '"acme coffee" OR @acme OR (#acme -job)') == '"acme coffee" OR acme OR (acme -job)'
+    assert render("news", "(a OR b) c") == "(a OR b) c"
 
 
 def test_feeds_and_news_searches_are_one_stream_each():

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -13,13 +13,14 @@ import vcr
 from connectors.base import Budget, Search
 from connectors.errors import CredentialsError, FatalError, RateLimited, RetriableError
 from connectors.twitter import XConnector, x_query
+from listener.platform_queries import render
 from listener.query import parse
 from listener.sandbox import DEMO_TOPICS, Faults, Sandbox, World
 from tests.connectors import helpers
-from tests.connectors.helpers import close_all, connector, drain, topic_searches, world
+from tests.connectors.helpers import close_all, connector, drain, topic_query, topic_searches, world
 
 RECORDED = helpers.RECORDED / "twitter"
-ACME = topic_searches()[0]
+ACME = topic_searches("x")[0]
 # Rate-limit tests run on the real clock (reset headers are real times): a bookmark
 # before every post stands in for the backfill window.
 EVERYTHING = {"since_id": "1"}
@@ -37,7 +38,7 @@ def small_world() -> World:
 
 
 def expected_ids(w: World, search: Search, **options) -> set[str]:
-    query = parse(search.query)
+    query = parse(topic_query(search.topic))
     return {p.id for p in w.for_platform("x") if query.matches(p.text)
             and not (options.get("exclude_retweets") and p.is_repost)}
 
@@ -52,7 +53,7 @@ def expected_ids(w: World, search: Search, **options) -> set[str]:
     ("acme", {"languages": ["fr"]}, "acme lang:fr"),
 ])
 def test_topic_query_is_translated_to_x_syntax(query, options, expected):
-    assert x_query(query, **options) == expected
+    assert x_query(render("x", query), **options) == expected
 
 
 def test_search_paginates_and_promotes_since_id_at_the_end_of_the_pass(small_world):
@@ -157,11 +158,11 @@ def drain_until_error(x, error_type, state=None):
 
 
 def test_rate_limit_stop_mode_raises_and_the_next_run_resumes(small_world):
-    faults = Faults.parse("rate_limit:nth=3")
+    faults = Faults.parse("rate_limit:nth=3:reset=600")
     with Sandbox(small_world, faults) as sandbox:
         x = connector("x", sandbox, page_size=10, on_rate_limit="stop", clock=None)
         first = drain_until_error(x, RateLimited, EVERYTHING)
-        assert first.error.reset_at > datetime.now(UTC)
+        assert first.error.reset_at > datetime.now(UTC) + timedelta(seconds=60)
         assert len(first.pages) == 2 and first.state["pass"]["next_token"]
         second = drain(connector("x", sandbox, page_size=10, clock=None), ACME, first.state)
     assert x.sleep == []
@@ -293,5 +294,5 @@ def test_recorded_twarc_page_maps_includes_and_public_metrics():
 
 def test_demo_topics_are_valid_x_queries():
     for topic in DEMO_TOPICS:
-        assert len(x_query(topic.query, exclude_retweets=True, languages=["en", "fr"])) < 512
+        assert len(x_query(render("x", topic.query), exclude_retweets=True, languages=["en", "fr"])) < 512
     assert XConnector.sorted is False and XConnector.cursor_field == "since_id"
