@@ -11,7 +11,7 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from listener.cli.app import EXIT_USAGE, app, fail, operation_errors, out, state
+from listener.cli.app import EXIT_USAGE, app, fail, model_errors, operation_errors, out, state
 from listener.cli.core import open_database
 
 
@@ -247,7 +247,6 @@ def eval_(
         fail(str(error))
     if not items:
         fail(f"{labels}: no labelled rows" if labels else "no labels stored yet: label some with listener label", EXIT_USAGE)
-    from listener.cli.sentiment import model_errors
 
     with model_errors():
         result = evaluate(items, config=config, queries=queries)

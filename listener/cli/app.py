@@ -78,6 +78,15 @@ def fail(message: str, code: int = EXIT_RUN_ERROR) -> NoReturn:
 
 
 @contextmanager
+def model_errors() -> Iterator[None]:
+    """A missing or corrupt model file becomes its message (which names it and how to rebuild it), exit 2."""
+    try:
+        yield
+    except ModelFileError as error:
+        fail(str(error), EXIT_USAGE)
+
+
+@contextmanager
 def operation_errors(nothing_done: str) -> Iterator[None]:
     """What an operation raises on purpose, as a message and exit code (see listener.operations)."""
     try:

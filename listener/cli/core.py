@@ -19,6 +19,7 @@ from listener.cli.app import (
     db_app,
     err,
     fail,
+    model_errors,
     operation_errors,
     out,
     state,
@@ -293,7 +294,6 @@ def mentions(
 
 
 def _explain(connection, found: list[dict], config) -> None:
-    from listener.cli.sentiment import model_errors
     from listener.sentiment.explain import describe, explain_mentions
 
     with model_errors():

@@ -6,8 +6,6 @@ import csv
 import random
 import sys
 import unicodedata
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -19,17 +17,6 @@ from listener.cli.core import open_database
 CANDIDATES = 20_000  # unlabelled mentions drawn at random before spreading them over topics and weeks
 EXPORT_COLUMNS = ("source", "id", "label", "lang", "labelled_at", "text")
 PROMPT = "n negative · u neutral · p positive · s skip · q quit"
-
-
-@contextmanager
-def model_errors() -> Iterator[None]:
-    """A missing or corrupt model file becomes its message (which names it and how to rebuild it), exit 2."""
-    from listener.sentiment.card import ModelFileError
-
-    try:
-        yield
-    except ModelFileError as error:
-        fail(str(error), EXIT_USAGE)
 
 
 def _shown(text: str, width: int = 600) -> str:
