@@ -18,6 +18,7 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from reports import charts, i18n
+from reports.lookback import look_back
 from reports.model import Chart, Digest
 
 TEMPLATES = Path(__file__).with_name("templates")
@@ -186,7 +187,8 @@ def render(digest: Digest, *, image_src: dict[str, str] | None = None) -> Render
     to another source (a data: URI for a browser preview)."""
     built = build_charts(digest)
     sources = {chart.cid: (image_src or {}).get(chart.cid, f"cid:{chart.cid}") for chart in built}
-    context = {"d": digest, "charts": built, "image_src": sources, "post_max": POST_MAX_CHARS}
+    context = {"d": digest, "charts": built, "image_src": sources, "post_max": POST_MAX_CHARS,
+               "look_back": look_back(digest)}
     html = environment("html", digest.language).get_template("digest.html.j2").render(context)
     text = environment("text", digest.language).get_template("digest.txt.j2").render(context)
     return Rendered(subject=subject(digest), html=html, text=text, charts=built)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
@@ -94,6 +95,31 @@ def previous(period: Period) -> Period:
     if length == timedelta(days=1):
         return day(start.date())
     return days_between(start.date(), (period.start - timedelta(days=1)).date())
+
+
+MAX_WEEKS = 520  # ten years: a range longer than this is a typo
+
+
+def iso_weeks(labels: Sequence[str], *, first: str | None = None, last: str | None = None,
+              today: date | None = None) -> list[Period]:
+    """ISO weeks from labels, and/or every week from ``first`` to ``last`` (both included);
+    with neither, the last full week. Oldest first, each once."""
+    if (first is None) != (last is None):
+        raise PeriodError("give both --from and --to (e.g. --from 2026-W40 --to 2026-W47)")
+    weeks = {p.label: p for p in (iso_week(label, today=today) for label in labels)}
+    if first is not None and last is not None:
+        start, end = iso_week(first, today=today), iso_week(last, today=today)
+        if end.start < start.start:
+            raise PeriodError(f"--from {first} is after --to {last}")
+        if (end.start - start.start).days // 7 >= MAX_WEEKS:
+            raise PeriodError(f"{first}..{last} is more than {MAX_WEEKS} weeks")
+        span = start
+        while span.start <= end.start:
+            weeks.setdefault(span.label, span)
+            span = week_of((span.start + timedelta(days=7)).date())
+    if not weeks:
+        weeks = {p.label: p for p in [iso_week(None, today=today)]}
+    return sorted(weeks.values(), key=lambda p: p.start)
 
 
 def parse(label: str | None, *, today: date | None = None) -> Period:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -64,47 +65,82 @@ def _short(text: str, width: int = 90) -> Text:
     return Text(flat if len(flat) <= width else flat[: width - 1] + "…")
 
 
+class TrendsFormat(StrEnum):
+    text = "text"
+    json = "json"
+
+
 @app.command()
 def trends(
     ctx: typer.Context,
-    topic: Annotated[list[str], typer.Option(help="Topic to show (repeatable).")],
-    week: Annotated[str | None, typer.Option(help="ISO week, e.g. 2026-W47 (default: the last full week).")] = None,
+    topic: Annotated[list[str] | None, typer.Option(help="Topic (repeatable; default: every topic).")] = None,
+    week: Annotated[list[str] | None, typer.Option(help="ISO week, e.g. 2026-W47 (repeatable; default: the last full week).")] = None,
+    from_: Annotated[str | None, typer.Option("--from", help="First ISO week of a range (with --to).")] = None,
+    to: Annotated[str | None, typer.Option(help="Last ISO week of a range, included.")] = None,
+    digest: Annotated[str | None, typer.Option(help="The topics of this [[digests]] entry, with its share of voice: the figures its email shows.")] = None,
+    format: Annotated[TrendsFormat, typer.Option(help="text (tables) or json (one record per topic and week).")] = TrendsFormat.text,
     compare: Annotated[bool, typer.Option(help="Compare with the brand and competitor topics of the config.")] = True,
     limit: Annotated[int, typer.Option(help="Rows per list.")] = 5,
 ) -> None:
-    """Trends for a topic and week: volume, sentiment, share of voice, spikes, terms, influencers, conversations.
+    """Trends per topic and ISO week: stories, sentiment, share of voice, spikes, themes, terms, influencers, conversations.
 
-    Example: listener trends --topic Acme --week 2026-W47
+    --format json prints, per topic and week: topic, kind, week, mentions, stories, authors,
+    reach, engagement, share_of_voice, sentiment {positive, neutral, negative, unscored, net,
+    net_adjusted, net_interval}, previous (the same for the week before), spikes, themes; the
+    digest is rendered from exactly these records.
+
+    Example: listener trends --topic Acme --week 2026-W47 --format json
     """
-    from listener.analysis import conversations, influencers, period, spikes, terms, trends
+    from listener.analysis import period
     from listener.analysis.common import UnknownTopicError
 
     config = state(ctx).config()
+    voiced = [t.name for t in config.topics if t.kind in ("brand", "competitor")]
     try:
-        chosen = [config.topic(name).name for name in topic]
+        if digest is not None:
+            from listener.digest import select_digests
+
+            (entry,) = select_digests(config, [digest])
+            scope = [config.topic(name).name for name in entry.topics]
+            voiced = [name for name in scope if config.topic(name).kind in ("brand", "competitor")]
+        else:
+            scope = [t.name for t in config.topics]
+        chosen = [config.topic(name).name for name in topic] if topic else scope
     except KeyError as error:
-        fail(f"unknown topic {error}; configured: {', '.join(t.name for t in config.topics)}",
-             EXIT_USAGE)
+        fail(f"{str(error).strip(chr(39))}; configured topics: "
+             f"{', '.join(t.name for t in config.topics)}", EXIT_USAGE)
     try:
-        span = period.iso_week(week)
+        spans = period.iso_weeks(week or [], first=from_, last=to)
     except period.PeriodError as error:
         fail(str(error), EXIT_USAGE)
-    listed = list(chosen)
-    if compare:
-        listed += [t.name for t in config.topics
-                   if t.kind in ("brand", "competitor") and t.name not in listed]
     engine = open_database(ctx)
     _sync_topics(engine, config)
     try:
         with engine.connect() as connection:
-            _show_trends(connection, chosen, listed, span, limit, trends, spikes, terms,
-                         influencers, conversations)
+            if format is TrendsFormat.json:
+                _print_json(connection, config, chosen, voiced, spans)
+                return
+            listed = list(chosen)
+            if compare:
+                listed += [name for name in voiced if name not in listed]
+            for span in spans:
+                _show_trends(connection, chosen, listed, span, limit, config)
     except UnknownTopicError as error:
         fail(str(error), EXIT_USAGE)
 
 
-def _show_trends(connection, chosen, listed, span, limit, trends, spikes, terms, influencers,
-                 conversations) -> None:
+def _print_json(connection, config, chosen, voiced, spans) -> None:
+    from listener.analysis.weekly import topic_weeks
+
+    themes = [(t.name, t.query) for t in config.themes]
+    records = [record.as_json() for span in spans
+               for record in topic_weeks(connection, chosen, span, voiced=voiced, themes=themes)]
+    sys.stdout.write(json.dumps(records, ensure_ascii=False, indent=2) + "\n")
+
+
+def _show_trends(connection, chosen, listed, span, limit, config) -> None:
+    from listener.analysis import conversations, influencers, spikes, terms, trends
+
     out.print(f"[bold]{span.label}[/] ({span.start:%Y-%m-%d} – {span.end:%Y-%m-%d}, UTC, end exclusive)")
 
     from listener.analysis.weekly import topic_weeks
@@ -115,7 +151,8 @@ def _show_trends(connection, chosen, listed, span, limit, trends, spikes, terms,
                  "engagement", "pos/neu/neg/not scored", "net est. [90% interval] (raw)",
                  "share of voice (prev)"):
         table.add_column(name, justify="left" if name == "topic" else "right")
-    for s in topic_weeks(connection, listed, span, voiced=listed):
+    for s in topic_weeks(connection, listed, span, voiced=listed,
+                         themes=[(t.name, t.query) for t in config.themes]):
         f, p = s.sentiment, s.previous
         interval = f"[{_net(f.net_interval[0])}, {_net(f.net_interval[1])}]" if f.net_interval else ""
         table.add_row(Text(f"{s.topic} ({s.kind})"), f"{s.stories} ({p.stories if p else 0})",

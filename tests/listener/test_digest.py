@@ -379,3 +379,81 @@ def test_cli_out_and_usage_errors(engine, data, tmp_path):
     assert result.exit_code == 2 and "unknown digest(s): nope" in result.stderr
     result = runner.invoke(app, ["--config", str(config_path), "digest"])
     assert result.exit_code == 2 and "nothing to do" in result.stderr
+
+
+def test_the_email_shows_exactly_the_figures_of_trends_json(engine, data, tmp_path):
+    """The digest is rendered from the `trends --format json` records: no figure differs."""
+    import json
+    import re
+    from html.parser import HTMLParser
+
+    from listener.cli import app
+    from listener.config import load
+    from reports import i18n
+    from reports.render import render
+
+    path = _write_config(tmp_path, 25)
+    path.write_text(path.read_text(encoding="utf-8") + """
+[[themes]]
+name = "Outages"
+query = "outage* OR down"
+""", encoding="utf-8")
+    config = load(path)
+    digest = build(engine, config, "acme-weekly")
+    result = CliRunner().invoke(app, ["--config", str(path), "trends", "--format", "json",
+                                      "--digest", "acme-weekly", "--week", "2026-W47"])
+    assert result.exit_code == 0, result.output
+    records = json.loads(result.stdout)
+    assert records == [f.as_json() for f in digest.figures]
+    assert [r["topic"] for r in records] == ["Acme", "Rival", "Coffee"]
+    acme = records[0]
+    assert acme["themes"][0]["theme"] == "Outages" and acme["themes"][0]["negative_stories"] == 14
+
+    class Figures(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.found, self.open = [], None
+
+        def handle_starttag(self, tag, attrs):
+            key = dict(attrs).get("data-figure")
+            if key:
+                self.open = [key, ""]
+
+        def handle_data(self, text):
+            if self.open is not None:
+                self.open[1] += text
+
+        def handle_endtag(self, tag):
+            if self.open is not None:
+                self.found.append(tuple(self.open))
+                self.open = None
+
+    parser = Figures()
+    parser.feed(render(digest).html)
+    by_topic = {r["topic"]: r for r in records}
+
+    def value(key: str):
+        topic, *path = key.split(".")
+        node = by_topic[topic]
+        if path[0] == "themes":
+            node = next(t for t in node["themes"] if t["theme"] == path[1])
+            path = path[2:]
+        for part in path:
+            node = node[part]
+        return path[-1], node
+
+    def shown(field: str, figure) -> str:
+        if field in ("share_of_voice", "share"):
+            return i18n.format_percent(figure, "en")
+        if field == "net_adjusted":
+            return i18n.format_percent(figure, "en", signed=True)
+        if field == "net_interval":
+            return " … ".join(i18n.format_percent(v, "en", signed=True) for v in figure)
+        if field == "mentions":
+            return i18n.t("en", "mentions_short", count=i18n.format_number(figure, "en"))
+        return i18n.format_number(figure, "en")
+
+    assert len(parser.found) >= 12
+    for key, text in parser.found:
+        field, figure = value(key)
+        assert re.sub(r"\s+", " ", text).strip() == shown(field, figure), key
