@@ -17,8 +17,10 @@ never show the URL (it is a secret: whoever has it can post).
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
 import requests
@@ -28,9 +30,9 @@ from listener.analysis.period import days_between
 from listener.analysis.spikes import KIND as SPIKE
 from listener.analysis.spikes import detect_spikes
 from listener.config import Config
-from listener.digest import aware_utc, smtp_settings
+from listener.mail import aware_utc, send_each, smtp_settings
 from reports import i18n
-from reports.email import message_id
+from reports.email import build_message
 from reports.render import SOURCE_NAMES, clean, safe_url
 from reports.smtp import DeliveryError, Mailer
 from storage.schema import alerts_sent, matches, mentions, scores, topics
@@ -196,19 +198,9 @@ def post_webhook(session: requests.Session, url: str, alert: Alert) -> None:
         raise DeliveryError(f"webhook: the server answered HTTP {response.status_code}")
 
 
-def _email(config: Config, alert: Alert, now: datetime):
-    from email.message import EmailMessage
-    from email.utils import format_datetime
-
-    message = EmailMessage()
-    message["Subject"] = alert.subject
-    message["From"] = config.smtp.sender
-    message["To"] = ", ".join(config.alerts.recipients)
-    message["Date"] = format_datetime(aware_utc(now))
-    message["Message-ID"] = message_id(config.smtp.sender.rpartition("@")[2] or None)
-    message["Auto-Submitted"] = "auto-generated"
-    message.set_content(alert.text, charset="utf-8")
-    return message
+def _email(config: Config, alert: Alert, now: datetime, lang: str):
+    return build_message(subject=alert.subject, text=alert.text, sender=config.smtp.sender,
+                         recipients=config.alerts.recipients, language=lang, date=aware_utc(now))
 
 
 def run_alerts(
@@ -252,15 +244,22 @@ def run_alerts(
         url = settings.webhook_url.get_secret_value() if settings.webhook_url else ""
         session = session or requests.Session()
         for alert in todo["webhook"]:
-            try:
-                post_webhook(session, url, alert)
-            except DeliveryError as error:
-                report.errors.append(f"{alert.subject}: {error}")
-                continue
-            with engine.begin() as connection:
-                _record(connection, alert, "webhook", now)
-            report.sent.append((alert, "webhook"))
+            _deliver_one(engine, report, alert, "webhook", now,
+                         partial(post_webhook, session, url, alert))
     return report
+
+
+def _deliver_one(engine: Engine, report: AlertReport, alert: Alert, channel: str, now: datetime,
+                 send: Callable[[], None]) -> None:
+    """Send one alert; record it only once delivered, so a failure is retried next run."""
+    try:
+        send()
+    except DeliveryError as error:
+        report.errors.append(f"{alert.subject}: {error}")
+        return
+    with engine.begin() as connection:
+        _record(connection, alert, channel, now)
+    report.sent.append((alert, channel))
 
 
 def _same_event_family(alert: Alert, other: Alert) -> bool:
@@ -273,20 +272,11 @@ def _same_event_family(alert: Alert, other: Alert) -> bool:
 def _send_emails(engine: Engine, config: Config, alerts: list[Alert], report: AlertReport,
                  now: datetime, mailer: Mailer | None) -> None:
     mailer = mailer or Mailer(smtp_settings(config.smtp))
-    try:
-        mailer.open()
-    except DeliveryError as error:
-        report.errors.append(str(error))
-        return
-    try:
-        for alert in alerts:
-            try:
-                mailer.send(_email(config, alert, now))
-            except DeliveryError as error:
-                report.errors.append(f"{alert.subject}: {error}")
-                continue
-            with engine.begin() as connection:
-                _record(connection, alert, "email", now)
-            report.sent.append((alert, "email"))
-    finally:
-        mailer.close()
+
+    def send_one(alert: Alert) -> None:
+        message = _email(config, alert, now, _language(config, alert.topic))
+        _deliver_one(engine, report, alert, "email", now, partial(mailer.send, message))
+
+    unreachable: list[str] = []
+    send_each(mailer, alerts, send_one, lambda _alert, error: unreachable.append(str(error)))
+    report.errors += unreachable[:1]  # one line for the server, not one per alert

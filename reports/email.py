@@ -31,7 +31,7 @@ def build_message(
     *,
     subject: str,
     text: str,
-    html: str,
+    html: str | None = None,
     charts: Sequence[Chart] = (),
     sender: str,
     recipients: Sequence[str],
@@ -40,7 +40,8 @@ def build_message(
     msgid: str | None = None,
     headers: dict[str, str] | None = None,
 ) -> EmailMessage:
-    """One message for ``recipients``. ``date`` defaults to now (UTC); ``msgid`` to a fresh one."""
+    """One message for ``recipients``: text and HTML alternatives, or plain text when ``html``
+    is None. ``date`` defaults to now (UTC); ``msgid`` to a fresh one."""
     message = EmailMessage()
     message["Subject"] = subject
     message["From"] = sender
@@ -51,6 +52,9 @@ def build_message(
     for name, value in (headers or {}).items():
         message[name] = value
     message.set_content(text, subtype="plain", charset="utf-8")
+    if html is None:  # a plain-text message (alerts)
+        message["Content-Language"] = language
+        return message
     message.add_alternative(html, subtype="html", charset="utf-8")
     message["Content-Language"] = language  # after set_content, which clears Content-* headers
     html_part = message.get_payload()[1]

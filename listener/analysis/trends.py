@@ -238,3 +238,14 @@ def top_mentions(
         item.pop("topic_id")
         item["followers"] = int(item["followers"] or 0)
     return with_copies(connection, out, list(names), period.start, period.end)
+
+
+def unscored_by_language(connection: Connection, names: list[str], period: Period) -> dict[str, int]:
+    """Mentions of the topics in ``period`` left unscored, per language ("" when unknown)."""
+    ids = [r.id for r in resolve_topics(connection, names)]
+    query = (select(scores.c.lang, func.count(func.distinct(matches.c.mention_id)))
+             .select_from(matches.join(scores, scores.c.mention_id == matches.c.mention_id))
+             .where(matches.c.topic_id.in_(ids), scores.c.label == "unscored",
+                    matches.c.created_at >= period.start, matches.c.created_at < period.end)
+             .group_by(scores.c.lang))
+    return {lang or "": int(count) for lang, count in connection.execute(query)}
