@@ -7,6 +7,7 @@ checkout, so the installed copy is imported, not the source tree.
 import importlib
 import pkgutil
 import sys
+from pathlib import Path
 
 PACKAGES = ("listener", "connectors", "storage", "reports")
 SKIP = ("storage.migrations",)  # Alembic loads these scripts itself
@@ -15,6 +16,8 @@ failed = []
 count = 0
 for package in PACKAGES:
     root = importlib.import_module(package)
+    if not any((Path(folder) / "py.typed").exists() for folder in root.__path__):
+        failed.append(f"{package}: no py.typed in the installed package (PEP 561)")
     for info in pkgutil.walk_packages(root.__path__, prefix=f"{package}."):
         if info.name.startswith(SKIP):
             continue

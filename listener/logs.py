@@ -5,6 +5,11 @@ written, from any library, passes through it: the values of secret settings in
 the loaded config (``SecretStr`` fields, connector secrets), passwords in URLs
 and bearer tokens / Authorization headers are replaced by ``***``, in the
 message, its arguments and any traceback.
+
+Lines are plain text, or with ``--log-format json`` (``LISTENER_LOG_FORMAT=json``)
+one JSON object per line (``timestamp`` in UTC ISO 8601, ``level``, ``logger``,
+``message``, ``exc_info``) for journald, Loki or any log shipper, written by
+python-json-logger.
 """
 
 from __future__ import annotations
@@ -13,9 +18,11 @@ import logging
 import re
 import sys
 from collections.abc import Iterable
+from enum import StrEnum
 from typing import Any, TextIO
 
 from pydantic import BaseModel, SecretStr
+from pythonjsonlogger.json import JsonFormatter
 
 MASK = "***"
 _URL_PASSWORD = re.compile(r"(?P<head>[a-zA-Z][a-zA-Z0-9+.\-]*://[^/\s:@]*:)(?P<secret>[^@\s/]+)(?=@)")
@@ -102,6 +109,7 @@ class RedactingFilter(logging.Filter):
             record.exc_text = logging.Formatter().formatException(record.exc_info)
         if record.exc_text:
             record.exc_text = redact(record.exc_text, self.secrets)
+        record.exc_info = None  # formatters use the redacted exc_text, never a fresh traceback
         if record.stack_info:
             record.stack_info = redact(record.stack_info, self.secrets)
         return True
@@ -112,29 +120,50 @@ REDACTOR = RedactingFilter()
 FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 
+class LogFormat(StrEnum):
+    text = "text"
+    json = "json"
+
+
+_format = LogFormat.text  # the one chosen on the command line; later setup() calls keep it
+
+
+def formatter(log_format: LogFormat) -> logging.Formatter:
+    if log_format == LogFormat.json:
+        return JsonFormatter("%(levelname)s %(name)s %(message)s", timestamp=True,
+                             rename_fields={"levelname": "level", "name": "logger"})
+    return logging.Formatter(FORMAT)
+
+
 def level_for(verbose: int = 0, quiet: bool = False) -> int:
     if quiet:
         return logging.ERROR
     return (logging.WARNING, logging.INFO, logging.DEBUG)[min(max(verbose, 0), 2)]
 
 
-def setup(verbose: int = 0, quiet: bool = False, stream: TextIO | None = None) -> logging.Handler:
-    """Route log records to stderr through the redactor; replaces a previous listener handler."""
+def setup(verbose: int = 0, quiet: bool = False, stream: TextIO | None = None,
+          log_format: LogFormat | None = None) -> logging.Handler:
+    """Route log records to stderr through the redactor; replaces a previous listener handler.
+
+    ``log_format`` None keeps the format of the previous call (text at first).
+    """
+    global _format
+    _format = LogFormat(log_format) if log_format is not None else _format
     root = logging.getLogger()
     for handler in list(root.handlers):
         if getattr(handler, "_listener", False):
             root.removeHandler(handler)
     handler = logging.StreamHandler(stream or sys.stderr)
     handler._listener = True  # type: ignore[attr-defined]
-    handler.setFormatter(logging.Formatter(FORMAT))
+    handler.setFormatter(formatter(_format))
     handler.addFilter(REDACTOR)
     root.addHandler(handler)
     root.setLevel(level_for(verbose, quiet))
-    # chatty libraries stay at WARNING unless -vv
-    if verbose < 2:
-        for name in ("apscheduler.scheduler", "apscheduler.executors.default", "urllib3", "httpx",
-                     "alembic"):
-            logging.getLogger(name).setLevel(logging.WARNING if verbose < 1 else logging.INFO)
+    # chatty libraries stay at WARNING unless -vv (NOTSET: a later -vv setup lets them through)
+    chatty = (logging.WARNING, logging.INFO, logging.NOTSET)[min(max(verbose, 0), 2)]
+    for name in ("apscheduler.scheduler", "apscheduler.executors.default", "urllib3", "httpx",
+                 "alembic"):
+        logging.getLogger(name).setLevel(chatty)
     return handler
 
 

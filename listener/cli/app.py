@@ -113,6 +113,10 @@ def main_options(
     ] = None,
     verbose: Annotated[int, typer.Option("--verbose", "-v", count=True, help="More log output (-vv for debug).")] = 0,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only errors.")] = False,
+    log_format: Annotated[logs.LogFormat, typer.Option(
+        "--log-format", envvar="LISTENER_LOG_FORMAT",
+        help="Log lines as text, or json: one object per line for journald, Loki and log shippers.",
+    )] = logs.LogFormat.text,
 ) -> None:
     ctx.obj = State(config_path=str(config) if config else None, verbose=verbose, quiet=quiet)
-    logs.setup(verbose, quiet, stream=sys.stderr)
+    logs.setup(verbose, quiet, stream=sys.stderr, log_format=log_format)
