@@ -25,8 +25,9 @@ import socket
 import threading
 import time
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack, contextmanager, suppress
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -92,18 +93,21 @@ class Held:
 
 @contextmanager
 def run_lock(target: Any, command: str, *, wait: float = 0.0, poll: float = 1.0,
-             stop: threading.Event | None = None) -> Iterator[Held]:
+             stop: threading.Event | None = None, sleep: Callable[[float], None] | None = None,
+             clock: Callable[[], float] = time.monotonic) -> Iterator[Held]:
     """Hold the ``command`` lock of the database of ``target`` (Config, Engine or URL).
 
     Raises :class:`Locked` when another run holds it, at once or after ``wait``
     seconds of retrying every ``poll`` seconds (sooner when ``stop`` is set).
+    ``sleep`` and ``clock`` (seconds, monotonic) let a test wait without waiting.
     """
     url = _url(target)
+    patience = _Patience(clock() + wait, poll, stop, sleep, clock)
     if make_url(url).get_backend_name() == "sqlite":
-        with _sqlite_lock(url, command, wait, poll, stop) as held:
+        with _sqlite_lock(url, command, patience) as held:
             yield held
     else:
-        with _pg_lock(url, command, wait, poll, stop) as held:
+        with _pg_lock(url, command, patience) as held:
             yield held
 
 
@@ -120,21 +124,28 @@ def collect_locks(target: Any, connectors: Iterable[str], *, wait: float = 0.0, 
                for name in sorted(set(connectors))]
 
 
-def _retry(deadline: float, poll: float, stop: threading.Event | None) -> bool:
-    """Sleep before another try; False when it is time to give up."""
-    left = deadline - time.monotonic()
-    if left <= 0 or (stop is not None and stop.is_set()):
-        return False
-    pause = min(poll, left)
-    if stop is not None:
-        return not stop.wait(pause)
-    time.sleep(pause)
-    return True
+@dataclass(frozen=True)
+class _Patience:
+    deadline: float
+    poll: float
+    stop: threading.Event | None
+    sleep: Callable[[float], None] | None
+    clock: Callable[[], float]
+
+    def retry(self) -> bool:
+        """Sleep before another try; False when it is time to give up."""
+        left = self.deadline - self.clock()
+        if left <= 0 or (self.stop is not None and self.stop.is_set()):
+            return False
+        pause = min(self.poll, left)
+        if self.stop is not None:
+            return not self.stop.wait(pause)
+        (self.sleep or time.sleep)(pause)
+        return True
 
 
 @contextmanager
-def _sqlite_lock(url: str, command: str, wait: float, poll: float,
-                 stop: threading.Event | None) -> Iterator[Held]:
+def _sqlite_lock(url: str, command: str, patience: _Patience) -> Iterator[Held]:
     path = sqlite_lock_path(url, command)
     if path is None:  # an in-memory database cannot be shared, so there is nothing to guard
         yield Held()
@@ -142,13 +153,12 @@ def _sqlite_lock(url: str, command: str, wait: float, poll: float,
     path.parent.mkdir(parents=True, exist_ok=True)
     info = path.with_name(path.name + ".info")
     lock = FileLock(str(path), timeout=0, is_singleton=False)
-    deadline = time.monotonic() + wait
     while True:
         try:
             lock.acquire(timeout=0)
             break
         except Timeout:
-            if not _retry(deadline, poll, stop):
+            if not patience.retry():
                 raise Locked(command, _read_info(info)) from None
     try:
         info.write_text(json.dumps({"command": command, "pid": os.getpid(), "host": socket.gethostname(),
@@ -177,8 +187,7 @@ def _pg_engine(url: str) -> Engine:
 
 
 @contextmanager
-def _pg_lock(url: str, command: str, wait: float, poll: float,
-             stop: threading.Event | None) -> Iterator[Held]:
+def _pg_lock(url: str, command: str, patience: _Patience) -> Iterator[Held]:
     engine = _pg_engine(url)
     try:
         with engine.connect() as connection:
@@ -187,13 +196,12 @@ def _pg_lock(url: str, command: str, wait: float, poll: float,
             key = pg_key(command, schema)
             name = f"listener {command} {os.getpid()} {_now_iso()}"[:63]
             connection.execute(text("SELECT set_config('application_name', :name, false)"), {"name": name})
-            deadline = time.monotonic() + wait
             while True:
                 got = connection.execute(text("SELECT pg_try_advisory_lock(:ns, :key)"),
                                          {"ns": PG_NAMESPACE, "key": key}).scalar_one()
                 if got:
                     break
-                if not _retry(deadline, poll, stop):
+                if not patience.retry():
                     raise Locked(command, _pg_holder(connection, key))
 
             def still_held() -> bool:

@@ -7,6 +7,9 @@ set, again on PostgreSQL in a schema of its own that is dropped afterwards.
 from __future__ import annotations
 
 import os
+import threading
+import time
+import traceback
 import uuid
 from pathlib import Path
 
@@ -22,6 +25,65 @@ BACKENDS = [
     pytest.param("postgresql", marks=pytest.mark.skipif(
         not POSTGRES_URL, reason="LISTENER_TEST_POSTGRES_URL is not set (no PostgreSQL to test against)")),
 ]
+
+
+@pytest.fixture(autouse=True)
+def no_real_sleep(request, monkeypatch):
+    """A real ``time.sleep`` fails the test unless it is marked ``real_sleep``.
+
+    Inject a sleep (connectors take ``sleep=``) or a clock instead. In the test's own
+    thread the sleep raises at once; in another thread (a server, a worker) it is
+    recorded, done, and the test fails at teardown.
+    """
+    if request.node.get_closest_marker("real_sleep"):
+        yield
+        return
+    real_sleep, slept = time.sleep, []
+
+    def guarded(seconds: float) -> None:
+        if seconds <= 0:
+            return real_sleep(seconds)
+        where = traceback.extract_stack(limit=2)[0]
+        message = (f"real time.sleep({seconds:g}) at {where.filename}:{where.lineno}; inject a sleep or a "
+                   "clock, or mark the test @pytest.mark.real_sleep")
+        if threading.current_thread() is threading.main_thread():
+            raise AssertionError(message)
+        slept.append(message)
+        return real_sleep(seconds)
+
+    monkeypatch.setattr(time, "sleep", guarded)
+    yield
+    if slept:
+        pytest.fail("; ".join(dict.fromkeys(slept)))
+
+
+@pytest.fixture
+def write_config(tmp_path: Path):
+    """``write_config(extra="", *, feed=True, database="listener.db", url=None) -> Path`` of a listener.toml.
+
+    The config (in tmp_path) has the SQLite ``database`` in tmp_path (or ``url``), the topic Acme (``acme``) and, with
+    ``feed``, a ``file`` connector over an empty feed; ``extra`` TOML follows (its leading
+    keys, before any table header, belong to ``[connectors.file]``).
+    """
+
+    def write(extra: str = "", *, feed: bool = True, database: str = "listener.db", url: str | None = None) -> Path:
+        text = f"""
+[storage]
+url = "{url or f'sqlite:///{tmp_path / database}'}"
+[[topics]]
+name = "Acme"
+kind = "brand"
+query = "acme"
+"""
+        if feed:
+            path = tmp_path / "feed.jsonl"
+            path.write_text("", encoding="utf-8")
+            text += f'[connectors.file]\npaths = ["{path}"]\n'
+        config = tmp_path / "listener.toml"
+        config.write_text(text + extra, encoding="utf-8")
+        return config
+
+    return write
 
 
 @pytest.fixture(params=BACKENDS)

@@ -64,6 +64,13 @@ def drain(connector: Connector, search: Search, state: dict[str, Any] | None = N
     return run
 
 
+def pages_and_state(connector: Connector, search: Search, state: dict[str, Any] | None = None,
+                    budget: Budget | None = None) -> tuple[list[Page], dict[str, Any] | None]:
+    """:func:`drain`, as (pages, the last state)."""
+    run = drain(connector, search, state, budget)
+    return run.pages, run.state
+
+
 class Sleeps(list):
     """A fake ``sleep`` that records what it was asked to wait."""
 
@@ -72,6 +79,12 @@ class Sleeps(list):
 
 
 _OPEN: list[Connector] = []
+
+
+def opened(instance: Connector) -> Connector:
+    """``instance``, closed after the test (``close_all``, run by tests/connectors/conftest.py)."""
+    _OPEN.append(instance)
+    return instance
 
 
 def close_all() -> None:
@@ -84,8 +97,7 @@ def connector(name: str, sandbox: Sandbox | None = None, *, clock: datetime | No
               **overrides: Any) -> Connector:
     cls = REGISTRY[name]
     settings = {**(sandbox.connector_settings(name) if sandbox else {}), **overrides}
-    instance = cls(cls.Settings.model_validate(settings))
-    _OPEN.append(instance)
+    instance = opened(cls(cls.Settings.model_validate(settings)))
     if hasattr(cls, "sleep"):
         instance.sleep = Sleeps()
     if clock is not None and hasattr(cls, "clock"):

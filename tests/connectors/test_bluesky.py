@@ -12,7 +12,8 @@ from connectors.bluesky import BlueskyConnector, BlueskySettings
 from connectors.errors import CredentialsError, RateLimited
 from listener.sandbox import Faults, Sandbox, generate_world
 from tests.connectors import helpers
-from tests.connectors.helpers import topic_searches
+from tests.connectors.helpers import opened, topic_searches
+from tests.connectors.helpers import pages_and_state as drain
 from tests.connectors.loopback import Answer, serve
 
 RECORDED = helpers.RECORDED / "bluesky" / "atproto-sdk_thread_view_post_with_embed_media.json"
@@ -21,29 +22,11 @@ WORLD = generate_world(start=END - timedelta(days=5), end=END, seed=7, per_day=3
 TOPICS = topic_searches("bluesky")
 
 
-OPEN: list = []
-
-
-@pytest.fixture(autouse=True)
-def _close_connectors():
-    yield
-    while OPEN:
-        OPEN.pop().close()
-
-
 def make(**settings) -> BlueskyConnector:
     connector = BlueskyConnector(BlueskySettings(page_size=10, **settings), clock=lambda: END)
-    OPEN.append(connector)
-    return connector
+    return opened(connector)
 
 
-def drain(connector, search, state=None, budget=None):
-    budget, pages = budget or Budget(), []
-    for page in connector.fetch(search, state, budget):
-        pages.append(page)
-        state = page.state if page.state is not None else state
-        budget.spend(requests=page.requests, mentions=len(page.mentions))
-    return pages, state
 
 
 def test_search_collects_every_post_and_promotes_since_at_the_end_of_the_pass():

@@ -154,6 +154,7 @@ def test_budget_stops_then_resumes_to_the_same_set(name, live_world, clean):
         assert runs > 1
 
 
+@pytest.mark.slow
 def test_faults_lose_nothing_once_the_runs_resume(request, name, live_world, clean):
     known_gap(request, "faults", name)
     run, _, url = clean[name]

@@ -13,7 +13,8 @@ from connectors.errors import RateLimited, RetriableError
 from connectors.hackernews import HackerNewsConnector, HackerNewsSettings, hit_to_mention
 from listener.sandbox import Faults, Sandbox, generate_world
 from tests.connectors import helpers
-from tests.connectors.helpers import topic_searches
+from tests.connectors.helpers import Sleeps, opened, topic_searches
+from tests.connectors.helpers import pages_and_state as drain
 from tests.connectors.loopback import Answer, serve
 
 RECORDED = helpers.RECORDED / "hackernews" / "node-hacker-news-api_fixtures.json"
@@ -23,36 +24,12 @@ WORLD = generate_world(start=END - timedelta(days=5), end=END, seed=4, per_day=4
 TOPICS = topic_searches("hackernews")
 
 
-class Sleeps(list):
-    def __call__(self, seconds: float) -> None:
-        self.append(seconds)
-
-
-OPEN: list = []
-
-
-@pytest.fixture(autouse=True)
-def _close_connectors():
-    yield
-    while OPEN:
-        OPEN.pop().close()
-
-
 def make(sandbox_url: str, **settings) -> HackerNewsConnector:
     connector = HackerNewsConnector(HackerNewsSettings(base_url=sandbox_url, **settings),
                                sleep=Sleeps(), clock=lambda: END)
-    OPEN.append(connector)
-    return connector
+    return opened(connector)
 
 
-def drain(connector, search, state=None, budget=None):
-    budget = budget or Budget()
-    pages = []
-    for page in connector.fetch(search, state, budget):
-        pages.append(page)
-        state = page.state if page.state is not None else state
-        budget.spend(requests=page.requests, mentions=len(page.mentions))
-    return pages, state
 
 
 def collect_all(connector, states=None):
@@ -87,6 +64,7 @@ def test_story_and_comment_fields_are_mapped():
     assert comment.parent_id and "<p>" not in comment.text and comment.title is None
 
 
+@pytest.mark.slow
 def test_window_slides_when_more_hits_than_algolia_can_reach(monkeypatch):
     monkeypatch.setattr(hn_sandbox, "MAX_REACHABLE", 10)
     with Sandbox(WORLD) as sandbox:

@@ -12,7 +12,8 @@ from connectors.errors import CredentialsError, RateLimited
 from connectors.mastodon import MastodonConnector, MastodonSettings
 from listener.sandbox import Faults, Sandbox, generate_world
 from tests.connectors import helpers
-from tests.connectors.helpers import topic_searches
+from tests.connectors.helpers import opened, topic_searches
+from tests.connectors.helpers import pages_and_state as drain
 
 CASSETTES = str(helpers.RECORDED / "mastodon")
 END = datetime(2026, 11, 1, 12, tzinfo=UTC)
@@ -20,30 +21,12 @@ WORLD = generate_world(start=END - timedelta(days=5), end=END, seed=6, per_day=3
 TOPICS = topic_searches("mastodon")
 
 
-OPEN: list = []
-
-
-@pytest.fixture(autouse=True)
-def _close_connectors():
-    yield
-    while OPEN:
-        OPEN.pop().close()
-
-
 def make(**settings) -> MastodonConnector:
     connector = MastodonConnector(MastodonSettings(page_size=10, **settings), sleep=lambda s: None,
                              clock=lambda: END)
-    OPEN.append(connector)
-    return connector
+    return opened(connector)
 
 
-def drain(connector, search, state=None, budget=None):
-    budget, pages = budget or Budget(), []
-    for page in connector.fetch(search, state, budget):
-        pages.append(page)
-        state = page.state if page.state is not None else state
-        budget.spend(requests=page.requests, mentions=len(page.mentions))
-    return pages, state
 
 
 def test_hashtag_timelines_without_token_collect_everything_oldest_page_first():
@@ -112,7 +95,7 @@ def test_recorded_hashtag_timeline_replays_through_mastodon_py():
     with recorder.use_cassette(f"{CASSETTES}/mastodonpy_test_hashtag_tl.yaml"):
         connector = MastodonConnector(MastodonSettings(instances=["http://localhost:3000"]),
                                       clock=lambda: datetime(2026, 7, 30, tzinfo=UTC))
-        OPEN.append(connector)
+        opened(connector)
         pages, state = drain(connector, Search("http://localhost:3000/tags/hoot"))
     (mention,) = [m for p in pages for m in p.mentions]
     assert mention.text.startswith("#hoot") and mention.lang == "ja"

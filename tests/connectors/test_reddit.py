@@ -21,7 +21,6 @@ from listener.sandbox.reddit import fullname, is_submission
 from tests.connectors import helpers
 from tests.connectors.helpers import (
     Run,
-    close_all,
     connector,
     drain,
     topic_query,
@@ -31,12 +30,6 @@ from tests.connectors.helpers import (
 
 RECORDED = helpers.RECORDED / "reddit"
 ACME = topic_searches("reddit")[0]
-
-
-@pytest.fixture(autouse=True)
-def _close_connectors():
-    yield
-    close_all()
 
 
 @pytest.fixture(scope="module")

@@ -6,13 +6,14 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from connectors.base import Budget, Search
+from connectors.base import Search
 from connectors.errors import CredentialsError, RetriableError
 from connectors.rss import RssConnector, RssSettings
 from listener.platform_queries import render
 from listener.sandbox import Faults, Sandbox, generate_world
 from tests.connectors import helpers
-from tests.connectors.helpers import topic_searches
+from tests.connectors.helpers import opened, topic_searches
+from tests.connectors.helpers import pages_and_state as drain
 from tests.connectors.loopback import Answer, serve
 
 RECORDED = helpers.RECORDED / "rss"
@@ -21,25 +22,11 @@ WORLD = generate_world(start=END - timedelta(days=5), end=END, seed=5, per_day=3
 TOPICS = topic_searches("rss")
 
 
-OPEN: list = []
-
-
-@pytest.fixture(autouse=True)
-def _close_connectors():
-    yield
-    while OPEN:
-        OPEN.pop().close()
-
-
 def make(**settings) -> RssConnector:
     connector = RssConnector(RssSettings(**settings), sleep=lambda s: None, clock=lambda: END)
-    OPEN.append(connector)
-    return connector
+    return opened(connector)
 
 
-def drain(connector, search, state=None):
-    pages = list(connector.fetch(search, state, Budget()))
-    return pages, next((p.state for p in reversed(pages) if p.state is not None), state)
 
 
 def test_news_search_query_keeps_or_phrases_and_exclusions():

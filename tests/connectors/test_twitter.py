@@ -17,19 +17,13 @@ from listener.platform_queries import render
 from listener.query import parse
 from listener.sandbox import DEMO_TOPICS, Faults, Sandbox, World
 from tests.connectors import helpers
-from tests.connectors.helpers import close_all, connector, drain, topic_query, topic_searches, world
+from tests.connectors.helpers import connector, drain, topic_query, topic_searches, world
 
 RECORDED = helpers.RECORDED / "twitter"
 ACME = topic_searches("x")[0]
 # Rate-limit tests run on the real clock (reset headers are real times): a bookmark
 # before every post stands in for the backfill window.
 EVERYTHING = {"since_id": "1"}
-
-
-@pytest.fixture(autouse=True)
-def _close_connectors():
-    yield
-    close_all()
 
 
 @pytest.fixture(scope="module")

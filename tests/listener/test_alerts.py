@@ -158,15 +158,16 @@ def test_webhook_gets_slack_json_and_failures_hide_the_url(engine, tmp_path, smt
     assert {c for _, _, c in sent_rows(engine)} == {"email", "webhook"}
 
 
-def write_config_file(tmp_path, port):
-    path = tmp_path / "listener.toml"
-    path.write_text(f"""
-[storage]
-url = "sqlite:///{tmp_path / 't.db'}"
-[[topics]]
-name = "Acme"
-kind = "brand"
-query = "acme"
+def test_alerts_command_is_recorded_as_a_run_and_waits_for_no_other(engine, smtp_server, write_config):
+    from typer.testing import CliRunner
+
+    from listener.cli import app
+    from listener.config import load
+    from listener.lock import run_lock
+    from storage.schema import runs
+
+    sink, port = smtp_server
+    path = write_config(f"""
 [smtp]
 host = "127.0.0.1"
 port = {port}
@@ -176,20 +177,7 @@ sender = "alerts@example.com"
 enabled = true
 recipients = ["oncall@example.com"]
 negative_min_followers = 10000
-""", encoding="utf-8")
-    return path
-
-
-def test_alerts_command_is_recorded_as_a_run_and_waits_for_no_other(engine, tmp_path, smtp_server):
-    from typer.testing import CliRunner
-
-    from listener.cli import app
-    from listener.config import load
-    from listener.lock import run_lock
-    from storage.schema import runs
-
-    sink, port = smtp_server
-    path = write_config_file(tmp_path, port)
+""", feed=False, database="t.db")
     with run_lock(load(path), "alerts"):  # the scheduled check is running
         locked = CliRunner().invoke(app, ["--config", str(path), "alerts"])
     assert locked.exit_code == 3 and "nothing sent" in locked.output

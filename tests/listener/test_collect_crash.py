@@ -70,6 +70,8 @@ def run_collect(raw: dict) -> subprocess.Popen:
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
+@pytest.mark.slow
+@pytest.mark.real_sleep
 def test_rerun_after_a_kill_stores_exactly_what_a_clean_run_stores(world, tmp_path):
     with Sandbox(world) as sandbox:
         clean_db = tmp_path / "clean.db"
@@ -93,6 +95,8 @@ def test_rerun_after_a_kill_stores_exactly_what_a_clean_run_stores(world, tmp_pa
     assert stored(crash_db) == expected
 
 
+@pytest.mark.slow
+@pytest.mark.real_sleep
 def test_collect_with_faults_stores_exactly_what_an_error_free_run_stores(world, tmp_path):
     with Sandbox(world) as sandbox:
         clean = db.create(f"sqlite:///{tmp_path / 'clean.db'}")

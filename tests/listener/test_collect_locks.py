@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-from pathlib import Path
 
 import pytest
 
@@ -12,30 +11,16 @@ from listener.config import load
 from listener.lock import Locked, collect_locks
 from storage import db
 
-
-def write_config(tmp_path: Path, database_url: str) -> Path:
-    feed = tmp_path / "feed.jsonl"
-    feed.write_text("", encoding="utf-8")
-    path = tmp_path / "listener.toml"
-    path.write_text(f"""
-[storage]
-url = "{database_url}"
-[[topics]]
-name = "Acme"
-kind = "brand"
-query = "acme"
-[connectors.file]
-paths = ["{feed}"]
-[connectors.rss]
+SOURCES = """[connectors.rss]
 feeds = ["https://feeds.example/acme.xml"]
 [serve]
 jitter_seconds = 0
-""", encoding="utf-8")
-    return path
+"""
 
 
-def test_serve_jobs_of_two_sources_collect_at_the_same_time(tmp_path, database_url, monkeypatch):
-    path = write_config(tmp_path, database_url)
+@pytest.mark.real_sleep  # then both jobs score, one waiting (polling) for the other's score lock
+def test_serve_jobs_of_two_sources_collect_at_the_same_time(write_config, database_url, monkeypatch):
+    path = write_config(SOURCES, url=database_url)
     db.create(database_url).dispose()  # as serve does before it schedules anything
     # Each job's collect waits until the other job's collect has started too: with one
     # lock for every source the second job could not start, and the barrier would break.
@@ -57,8 +42,8 @@ def test_serve_jobs_of_two_sources_collect_at_the_same_time(tmp_path, database_u
     assert not both_inside.broken
 
 
-def test_a_source_being_collected_is_refused_to_a_second_run_others_are_not(tmp_path, database_url):
-    config = load(write_config(tmp_path, database_url))
+def test_a_source_being_collected_is_refused_to_a_second_run_others_are_not(write_config, database_url):
+    config = load(write_config(SOURCES, url=database_url))
     with collect_locks(config, ["file"]):
         with pytest.raises(Locked, match=r"collect\.file"), collect_locks(config, ["rss", "file"]):
             pass

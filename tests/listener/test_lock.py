@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -29,10 +28,17 @@ def test_second_holder_is_refused_with_who_holds_it(database_url):
         pass
 
 
-def test_wait_gives_up_after_the_timeout(database_url):
+def test_wait_retries_every_poll_then_gives_up_after_the_timeout(database_url):
+    now, slept = [0.0], []
+
+    def sleep(seconds: float) -> None:  # time passes without waiting
+        slept.append(seconds)
+        now[0] += seconds
+
     with run_lock(database_url, "collect"), pytest.raises(Locked), \
-            run_lock(database_url, "collect", wait=0.3, poll=0.1):
+            run_lock(database_url, "collect", wait=30, poll=4, sleep=sleep, clock=lambda: now[0]):
         pass
+    assert slept == [4] * 7 + [2]
 
 
 def test_lock_file_sits_next_to_the_database(tmp_path):
@@ -42,25 +48,8 @@ def test_lock_file_sits_next_to_the_database(tmp_path):
         assert (tmp_path / "data" / "listener.db.collect.lock.info").exists()
 
 
-def write_config(tmp_path: Path) -> Path:
-    feed = tmp_path / "feed.jsonl"
-    feed.write_text("", encoding="utf-8")
-    path = tmp_path / "listener.toml"
-    path.write_text(f"""
-[storage]
-url = "sqlite:///{tmp_path / 'listener.db'}"
-[[topics]]
-name = "Acme"
-kind = "brand"
-query = "acme"
-[connectors.file]
-paths = ["{feed}"]
-""", encoding="utf-8")
-    return path
-
-
-def test_second_collect_exits_with_its_own_code(tmp_path):
-    config = write_config(tmp_path)
+def test_second_collect_exits_with_its_own_code(tmp_path, write_config):
+    config = write_config()
     runner = CliRunner()
     with collect_locks(f"sqlite:///{tmp_path / 'listener.db'}", ["file"]):  # the source it would collect
         result = runner.invoke(app, ["--config", str(config), "collect"])
@@ -71,8 +60,8 @@ def test_second_collect_exits_with_its_own_code(tmp_path):
     assert result.exit_code == 0, result.output
 
 
-def test_collect_records_its_run_and_the_scoring_run(tmp_path):
-    config = write_config(tmp_path)
+def test_collect_records_its_run_and_the_scoring_run(tmp_path, write_config):
+    config = write_config()
     assert CliRunner().invoke(app, ["--config", str(config), "collect"]).exit_code == 0
     engine = db.create(f"sqlite:///{tmp_path / 'listener.db'}")
     with engine.connect() as connection:

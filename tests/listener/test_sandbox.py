@@ -92,6 +92,7 @@ def test_server_answers_x_with_bearer_auth_and_unknown_paths_with_404(world):
         assert _get(sandbox.url + "/nothing/here")[0] == 404
 
 
+@pytest.mark.real_sleep
 def test_server_injects_rate_limits_and_latency(world):
     faults = Faults.parse("rate_limit:nth=1:reset=60", latency=0.05)
     with Sandbox(world, faults) as sandbox:

@@ -13,6 +13,7 @@ import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
 import time_machine
 from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED
 
@@ -23,20 +24,8 @@ from listener.lock import run_lock
 T0 = datetime(2026, 11, 20, 8, 0, tzinfo=UTC)  # a Friday
 
 
-def write_config(tmp_path: Path, *, interval: int = 60) -> Path:
-    feed = tmp_path / "feed.jsonl"
-    feed.write_text("", encoding="utf-8")
-    path = tmp_path / "listener.toml"
-    path.write_text(f"""
-[storage]
-url = "sqlite:///{tmp_path / 'listener.db'}"
-[[topics]]
-name = "Acme"
-kind = "brand"
-query = "acme"
-[connectors.file]
-paths = ["{feed}"]
-interval_minutes = {interval}
+def service_config(write_config, *, interval: int = 60) -> Path:
+    return write_config(f"""interval_minutes = {interval}
 [serve]
 jitter_seconds = 0
 alerts_interval_minutes = 15
@@ -50,12 +39,11 @@ topics = ["Acme"]
 day = "mon"
 time = "08:30"
 timezone = "Europe/Paris"
-""", encoding="utf-8")
-    return path
+""")
 
 
-def test_job_definitions(tmp_path):
-    path = write_config(tmp_path)
+def test_job_definitions(tmp_path, write_config):
+    path = service_config(write_config)
     specs = {spec.id: spec for spec in service.job_specs(load(path), str(path))}
     assert set(specs) == {"collect:file", "alerts", "digest:weekly"}
     assert specs["collect:file"].trigger.interval == timedelta(minutes=60)
@@ -99,8 +87,8 @@ def collect_runs(path: Path) -> int:
         return connection.execute("SELECT count(*) FROM runs WHERE command = 'collect'").fetchone()[0]
 
 
-def test_job_due_while_stopped_runs_once_on_start_not_twice(tmp_path):
-    path = write_config(tmp_path)
+def test_job_due_while_stopped_runs_once_on_start_not_twice(tmp_path, write_config):
+    path = service_config(write_config)
     config = load(path)
     with time_machine.travel(T0, tick=False):
         scheduler, jobs = start(config, path)
@@ -123,12 +111,12 @@ def test_job_due_while_stopped_runs_once_on_start_not_twice(tmp_path):
     assert collect_runs(path) == 1
 
 
-def test_changed_interval_reschedules_and_removed_jobs_go(tmp_path):
-    path = write_config(tmp_path)
+def test_changed_interval_reschedules_and_removed_jobs_go(tmp_path, write_config):
+    path = service_config(write_config)
     with time_machine.travel(T0, tick=False):
         scheduler, jobs = start(load(path), path)
         scheduler.shutdown()
-    path = write_config(tmp_path, interval=30)
+    path = service_config(write_config, interval=30)
     text = path.read_text(encoding="utf-8").replace("enabled = true", "enabled = false")
     path.write_text(text, encoding="utf-8")
     with time_machine.travel(T0 + timedelta(minutes=5), tick=False):
@@ -138,8 +126,8 @@ def test_changed_interval_reschedules_and_removed_jobs_go(tmp_path):
     assert jobs["collect:file"].next_run_time == T0 + timedelta(minutes=35)
 
 
-def test_standby_takes_over_when_the_leader_goes(tmp_path, monkeypatch):
-    path = write_config(tmp_path)
+def test_standby_takes_over_when_the_leader_goes(tmp_path, monkeypatch, write_config):
+    path = service_config(write_config)
     led = threading.Event()
 
     def lead(config, config_path, stop, held, leader_check):
@@ -169,8 +157,9 @@ def test_standby_takes_over_when_the_leader_goes(tmp_path, monkeypatch):
     assert not worker.is_alive()
 
 
-def test_sigterm_finishes_and_exits_cleanly(tmp_path):
-    path = write_config(tmp_path)
+@pytest.mark.real_sleep
+def test_sigterm_finishes_and_exits_cleanly(tmp_path, write_config):
+    path = service_config(write_config)
     process = subprocess.Popen(
         [sys.executable, "-c", "from listener.cli import main; main()", "--config", str(path), "serve"],
         stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"},

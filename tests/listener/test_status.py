@@ -20,20 +20,8 @@ from storage.schema import connector_runs, runs
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 
 
-def setup(tmp_path: Path, *, today: int, usual: int) -> tuple[Path, object]:
-    feed = tmp_path / "feed.jsonl"
-    feed.write_text("", encoding="utf-8")
-    path = tmp_path / "listener.toml"
-    path.write_text(f"""
-[storage]
-url = "sqlite:///{tmp_path / 'listener.db'}"
-[[topics]]
-name = "Acme"
-kind = "brand"
-query = "acme"
-[connectors.file]
-paths = ["{feed}"]
-""", encoding="utf-8")
+def setup(write_config, *, today: int, usual: int) -> tuple[Path, object]:
+    path = write_config()
     config = load(path)
     engine = db.create(config.storage.url)
     batch = []
@@ -55,8 +43,8 @@ paths = ["{feed}"]
     return path, engine
 
 
-def test_silent_source_is_flagged_with_its_baseline(tmp_path):
-    path, engine = setup(tmp_path, today=1, usual=20)
+def test_silent_source_is_flagged_with_its_baseline(write_config):
+    path, engine = setup(write_config, today=1, usual=20)
     with engine.connect() as connection:
         report = gather(connection, load(path), now=NOW)
     health = report.connectors[0]
@@ -70,17 +58,17 @@ def test_silent_source_is_flagged_with_its_baseline(tmp_path):
     assert report.last_runs["collect"]["status"] == "failed"
 
 
-def test_usual_volume_is_healthy(tmp_path):
-    path, engine = setup(tmp_path, today=18, usual=20)
+def test_usual_volume_is_healthy(write_config):
+    path, engine = setup(write_config, today=18, usual=20)
     with engine.connect() as connection:
         health = gather(connection, load(path), now=NOW).connectors[0]
     assert not any(w.startswith("silent") for w in health.warnings)
 
 
-def test_status_json_and_next_runs_from_the_job_table(tmp_path, monkeypatch):
+def test_status_json_and_next_runs_from_the_job_table(tmp_path, monkeypatch, write_config):
     from listener import service
 
-    path, engine = setup(tmp_path, today=5, usual=5)
+    path, engine = setup(write_config, today=5, usual=5)
     scheduler = service.build_scheduler(load(path), str(path), engine=engine)
     scheduler.start(paused=True)
     service.sync_jobs(scheduler, load(path), str(path))

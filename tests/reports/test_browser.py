@@ -18,6 +18,8 @@ WIDTH, HEIGHT = 800, 1200
 
 pytestmark = [
     pytest.mark.browser,
+    pytest.mark.slow,  # a headless Chromium per test: seconds each
+    pytest.mark.real_sleep,  # waits for the Chromium process
     pytest.mark.skipif(CHROMIUM is None, reason="headless Chromium is not installed "
                        "(Debian: apt-get install chromium; .ci/run installs it)"),
 ]

@@ -95,6 +95,7 @@ def dump_dom(tmp_path: Path, url: str) -> str:
 
 @pytest.mark.slow
 @pytest.mark.browser
+@pytest.mark.real_sleep  # waits for Datasette and Chromium, separate processes
 @pytest.mark.skipif(CHROMIUM is None, reason="headless Chromium is not installed "
                     "(Debian: apt-get install chromium; .ci/run installs it)")
 def test_browse_demo_shows_search_results_and_canned_queries_in_chromium(tmp_path):

@@ -64,6 +64,7 @@ def _spawn(config_path: Path, *args: str) -> pexpect.spawn:
                          encoding="utf-8", timeout=60, dimensions=(40, 200))
 
 
+@pytest.mark.real_sleep
 def test_label_records_keystrokes_from_a_terminal_and_skips_and_quits(project):
     config_path, rows = project
     child = _spawn(config_path, "--limit", "6", "--seed", "3")
@@ -86,6 +87,7 @@ def test_label_records_keystrokes_from_a_terminal_and_skips_and_quits(project):
     assert stored == ["negative", "neutral", "positive"]
 
 
+@pytest.mark.real_sleep
 def test_label_shows_no_terminal_control_sequences_from_mention_text(project):
     config_path, _rows = project
     child = _spawn(config_path, "--limit", "30", "--seed", "1")
@@ -100,6 +102,7 @@ def test_label_shows_no_terminal_control_sequences_from_mention_text(project):
     assert "was awful" in seen and "\x1b[31m" not in seen
 
 
+@pytest.mark.real_sleep
 def test_label_samples_across_topics_and_weeks(project):
     config_path, _rows = project
     child = _spawn(config_path, "--limit", "6", "--seed", "5")
