@@ -73,7 +73,7 @@ def _for_topic(row: TopicWeek, lang: str) -> list[_Candidate]:
         spike = max(row.spikes, key=lambda p: p.observed - p.baseline)
         out.append(_Candidate((spike.observed - spike.baseline) / max(spike.baseline, 1.0), t(
             "lb_spike", day=i18n.format_date(spike.day, lang), observed=num(spike.observed),
-            baseline=num(spike.baseline, decimals=1))))
+            baseline=num(spike.baseline, decimals=0 if float(spike.baseline).is_integer() else 1))))
     themes = [th for th in row.themes if th.theme != "other" and th.share is not None]
     if themes:
         def weight(th) -> float:

@@ -30,7 +30,7 @@ def test_a_big_spike_leads_and_a_small_sample_says_its_interval_is_wide(digest_f
     small = replace(acme.sentiment, positive=12, neutral=3, negative=2)
     digest.figures[0] = replace(acme, spikes=(spike,), sentiment=small, themes=())
     sentences = look_back(digest)
-    assert sentences[0] == "Mentions of Acme spiked on Nov 19, 2026: 900 against a usual 100.0 a day."
+    assert sentences[0] == "Mentions of Acme spiked on Nov 19, 2026: 900 against a usual 100 a day."
     assert any("a wide interval" in s for s in sentences)
 
 
