@@ -172,7 +172,7 @@ def smtp_server(start_smtp_server):
     return start_smtp_server()
 
 
-# --- stored topics and mentions, for scoring and labelling tests --------------------------
+# --- stored topics and mentions, for analysis, alerts, scoring and labelling tests -------
 
 class MentionRows:
     """Adds topics and mentions (with their topic matches) to a test database."""

@@ -14,7 +14,8 @@ from sqlalchemy import insert, select
 from listener.alerts import run_alerts
 from listener.config import validate
 from storage import db
-from storage.schema import alerts_sent, matches, mentions, scores, topics
+from storage.schema import alerts_sent, matches, mentions, scores
+from tests.builders import Data
 
 NOW = datetime(2026, 11, 19, 20, 0)
 
@@ -35,30 +36,20 @@ def make_config(tmp_path, port, webhook=None, **alerts):
 @pytest.fixture
 def engine(tmp_path):
     engine = db.create(f"sqlite:///{tmp_path / 't.db'}")
-    with engine.begin() as c:
-        topic_id = c.execute(insert(topics).values(name="Acme", kind="brand", query="acme")
-                             ).inserted_primary_key[0]
-        n = 0
+    data = Data(engine)
+    data.topic("Acme", "acme")
 
-        def add(when, text, label="neutral", compound=0.0, author="someone", followers=100):
-            nonlocal n
-            n += 1
-            mention_id = c.execute(insert(mentions).values(
-                source="x", external_id=str(n), created_at=when, collected_at=when, author=author,
-                author_followers=followers, text=text, url=f"https://x.example/{n}",
-                is_repost=False, is_reply=False, text_hash=f"h{n}")).inserted_primary_key[0]
-            c.execute(insert(matches).values(topic_id=topic_id, mention_id=mention_id, created_at=when))
-            c.execute(insert(scores).values(mention_id=mention_id, label=label, compound=compound,
-                                            scorer="test", scored_at=when))
+    def add(when, text, label="neutral", compound=0.0, author="someone", followers=100):
+        data.mention("Acme", when, text, label=label, compound=compound, author=author, followers=followers)
 
-        for day in range(1, 15):  # quiet history: 2 a day
-            for i in range(2):
-                add(NOW - timedelta(days=day, hours=2 + i), "acme fine")
-        for i in range(15):  # today: a spike
-            add(NOW - timedelta(hours=5, minutes=i), f"acme down again {i}", "negative", -0.4)
-        add(NOW - timedelta(hours=3), "acme <b>ruined</b> my morning", "negative", -0.9,
-            author="bigcritic", followers=90_000)
-        add(NOW - timedelta(hours=2), "acme meh", "negative", -0.2, author="small", followers=50)
+    for day in range(1, 15):  # quiet history: 2 a day
+        for i in range(2):
+            add(NOW - timedelta(days=day, hours=2 + i), "acme fine")
+    for i in range(15):  # today: a spike
+        add(NOW - timedelta(hours=5, minutes=i), f"acme down again {i}", "negative", -0.4)
+    add(NOW - timedelta(hours=3), "acme <b>ruined</b> my morning", "negative", -0.9,
+        author="bigcritic", followers=90_000)
+    add(NOW - timedelta(hours=2), "acme meh", "negative", -0.2, author="small", followers=50)
     yield engine
     engine.dispose()
 
