@@ -212,8 +212,9 @@ def author_record(row: dict[str, Any]) -> dict[str, Any]:
     if record["last_seen"] is not None:
         record["last_seen"] = _iso(record["last_seen"])
     for name in ("followers", "mentions", "engagement", "positive", "negative"):
-        if record[name] is not None:
-            record[name] = int(record[name])
+        value = record[name]
+        if value is not None:
+            record[name] = int(value)
     return record
 
 

@@ -74,9 +74,13 @@ def _demo_database(ctx: typer.Context, directory: Path) -> tuple[Path, list]:
     database = directory / "listener.db"
     if not database.exists():
         quiet = state(ctx).quiet
-        if not quiet:
-            err.print(f"making the demo in {directory} first (about a minute at most)", markup=False)
-        demo_module.run(directory, on_step=lambda step: quiet or err.print(f"… {step}", markup=False))
+
+        def say(step: str) -> None:
+            if not quiet:
+                err.print(f"… {step}", markup=False)
+
+        say(f"making the demo in {directory} first (about a minute at most)")
+        demo_module.run(directory, on_step=say)
     try:
         config = load(directory / "listener.toml")
     except ConfigError as error:

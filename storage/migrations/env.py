@@ -9,7 +9,10 @@ connection = config.attributes.get("connection")
 if connection is None:  # the `alembic` command line: open the configured URL
     from sqlalchemy import create_engine
 
-    connection = create_engine(config.get_main_option("sqlalchemy.url")).connect()
+    url = config.get_main_option("sqlalchemy.url")
+    if not url:
+        raise SystemExit("alembic: set sqlalchemy.url in alembic.ini (or use `listener db upgrade`)")
+    connection = create_engine(url).connect()
 
 context.configure(
     connection=connection,
