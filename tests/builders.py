@@ -30,7 +30,7 @@ class Data:
                 label: str | None = "neutral", compound: float | None = None,
                 author: str | None = None, followers: int | None = None, likes: int = 0,
                 reposts: int = 0, replies: int = 0, source: str = "x", url: str | None = None,
-                is_repost: bool = False, lang: str = "en", story_key: str | None = None,
+                is_repost: bool = False, lang: str | None = "en", story_key: str | None = None,
                 title: str | None = None) -> int:
         names = [topics_] if isinstance(topics_, str) else topics_
         number = next(self._ids)

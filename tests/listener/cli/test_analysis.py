@@ -3,13 +3,11 @@ from __future__ import annotations
 import json
 from datetime import datetime, timedelta
 
-from sqlalchemy import insert
 from typer.testing import CliRunner
 
 from listener.cli import app
 from storage.db import create
-from storage.mentions import sync_topics, text_hash
-from storage.schema import matches, mentions
+from tests.builders import Data
 
 CONFIG = """
 [storage]
@@ -38,17 +36,12 @@ def setup(tmp_path):
              ("Acme", "Le café acme coffee est vraiment excellent", 20),
              ("Rival", "rival coffee was cold and awful", 30),
              ("Acme", "El café de acme coffee estaba bueno", 40)]
-    with engine.begin() as c:
-        ids = sync_topics(c, [{"name": "Acme", "kind": "brand", "query": '"acme coffee" OR @acme'},
-                              {"name": "Rival", "kind": "competitor", "query": "rival"}])
-        for n, (topic, text, followers) in enumerate(texts):
-            when = monday + timedelta(hours=n)
-            mid = c.execute(insert(mentions).values(
-                source="x", external_id=str(n), created_at=when, collected_at=when,
-                author=f"user{n}", author_followers=followers, text=text,
-                url=f"https://x.com/u/{n}", text_hash=text_hash(text)).returning(mentions.c.id)
-            ).scalar_one()
-            c.execute(insert(matches).values(topic_id=ids[topic], mention_id=mid, created_at=when))
+    data = Data(engine)
+    data.topic("Acme", '"acme coffee" OR @acme')
+    data.topic("Rival", "rival", kind="competitor")
+    for n, (topic, text, followers) in enumerate(texts):  # not scored yet, language unknown
+        data.mention(topic, monday + timedelta(hours=n), text, label=None, lang=None, author=f"user{n}",
+                     followers=followers, url=f"https://x.com/u/{n}")
     engine.dispose()
     return path
 
@@ -80,7 +73,7 @@ def test_score_then_trends_then_eval(tmp_path, monkeypatch):
     assert bad_week.exit_code == 2
 
     labels = tmp_path / "labels.csv"
-    labels.write_text("source,id,label\nx,1,positive\nx,3,negative\nx,4,positive\n",
+    labels.write_text("source,id,label\nx,2,positive\nx,4,negative\nx,5,positive\n",
                       encoding="utf-8")
     evaluated = runner.invoke(app, ["--config", str(config), "eval", "--labels", str(labels),
                                     "--format", "json"])
