@@ -82,9 +82,13 @@ class ThemeConfig(Section):
     """A theme of criticism: negative stories matching ``query`` (the topic query language)."""
 
     name: str = Field(min_length=1, max_length=80)
+    name_fr: str | None = Field(default=None, min_length=1, max_length=80)  # in French digests
     query: str
 
     _query = field_validator("query")(classmethod(lambda cls, value: _query_parses(value)))
+
+    def shown_name(self, lang: str) -> str:
+        return self.name_fr if lang == "fr" and self.name_fr else self.name
 
 
 _SLUG = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,99}")

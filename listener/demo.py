@@ -108,7 +108,8 @@ def write_config(directory: Path, settings: dict[str, Any]) -> Path:
                   f"recipients = [{', '.join(map(q, digest['recipients']))}]",
                   f"topics = [{', '.join(map(q, digest['topics']))}]", f"language = {q(digest['language'])}"]
     for theme in settings.get("themes", []):
-        lines += ["", "[[themes]]", *(f"{key} = {q(value)}" for key, value in theme.items())]
+        lines += ["", "[[themes]]", *(f"{key} = {q(value)}" for key, value in theme.items()
+                                      if value is not None)]
     lines += ["", "[smtp]", *(f"{key} = {q(value)}" for key, value in settings["smtp"].items()), ""]
     path.write_text("\n".join(lines), encoding="utf-8")
     return path

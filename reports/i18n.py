@@ -12,6 +12,7 @@ from datetime import date, datetime
 LANGUAGES = ("en", "fr")
 NNBSP = "\u202f"  # narrow no-break space
 COLON = {"en": ":", "fr": "\u00a0:"}  # French puts a no-break space before a colon
+SEMICOLON = {"en": ";", "fr": "\u00a0;"}  # and before a semicolon
 
 _MONTHS = {
     "en": ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"),

@@ -35,7 +35,7 @@ def look_back(digest: Digest, count: int = 3) -> list[str]:
     lang = digest.language
     candidates: list[_Candidate] = []
     for row in digest.headline:
-        candidates += _for_topic(row, lang)
+        candidates += _for_topic(row, lang, digest.theme_name)
     candidates.sort(key=lambda c: -c.weight)
     return [c.text for c in candidates[:count]]
 
@@ -44,7 +44,7 @@ def _say(lang: str, topic: str, key: str, **values: str) -> str:
     return i18n.t(lang, key, topic=topic, **values)
 
 
-def _for_topic(row: TopicWeek, lang: str) -> list[_Candidate]:
+def _for_topic(row: TopicWeek, lang: str, theme_name) -> list[_Candidate]:
     t = partial(_say, lang, row.topic)
     num = partial(i18n.format_number, lang=lang)
     pct = partial(i18n.format_percent, lang=lang)
@@ -86,7 +86,7 @@ def _for_topic(row: TopicWeek, lang: str) -> list[_Candidate]:
         else:
             key = "lb_theme_up" if (theme.share or 0) >= (theme.previous_share or 0) else "lb_theme_down"
         out.append(_Candidate(weight(theme), t(
-            key, theme=theme.theme, share=pct(theme.share), count=num(theme.negative_stories),
+            key, theme=theme_name(theme.theme), share=pct(theme.share), count=num(theme.negative_stories),
             total=num(s.negative), previous=pct(theme.previous_share))))
     if row.share_of_voice is not None and before is not None and before.share_of_voice is not None:
         out.append(_Candidate(2 * abs(row.share_of_voice - before.share_of_voice), t(

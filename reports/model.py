@@ -109,6 +109,7 @@ class Digest:
     conversations: list[Conversation] = field(default_factory=list)
     influencers: list[Influencer] = field(default_factory=list)
     influencer_floor: Floor = field(default_factory=Floor)
+    theme_names: dict[str, str] = field(default_factory=dict)  # theme -> name in this language
     spikes: list[Spike] = field(default_factory=list)
     sources: list[SourceHealth] = field(default_factory=list)
     unscored_by_language: dict[str, int] = field(default_factory=dict)
@@ -136,6 +137,9 @@ class Digest:
     @property
     def industry(self) -> list[TopicWeek]:
         return [f for f in self.figures if f.kind == "industry"]
+
+    def theme_name(self, theme: str) -> str:
+        return self.theme_names.get(theme, theme)
 
     @property
     def headline(self) -> list[TopicWeek]:

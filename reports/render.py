@@ -85,7 +85,7 @@ def environment(kind: str, lang: str) -> Environment:
         keep_trailing_newline=True,
     )
     env.globals.update(t=partial(i18n.t, lang), lang=lang, reason=partial(reason_text, lang=lang),
-                       c=i18n.COLON[lang])
+                       c=i18n.COLON[lang], sc=i18n.SEMICOLON[lang])
     env.filters.update(
         num=partial(_num, lang=lang),
         pct=partial(_pct, lang=lang),

@@ -57,6 +57,7 @@ def build_digest(connection: Connection, config: Config, digest: DigestConfig, p
         conversations=_conversations(connection, lead, period, now, digest.answer_limit),
         influencers=top_influencers(connection, names, period, limit=INFLUENCERS, floor=floor),
         influencer_floor=floor,
+        theme_names={t.name: t.shown_name(digest.language) for t in config.themes},
         spikes=[_spike(s) for f in figures for s in f.spikes],
         sources=source_health(connection, config, now),
         unscored_by_language=unscored_by_language(connection, names, period),

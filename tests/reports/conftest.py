@@ -96,6 +96,7 @@ def make_digest(language: str = "en", *, hostile: bool = False, name: str = "acm
             SourceHealth("Mastodon", "silent", None),
         ],
         unscored_by_language={"de": 20, "ja": 10, "": 4},
+        theme_names={"Delays and waiting": "Retards et attente"} if language == "fr" else {},
         daily_volume={"Acme": [150, 160, 170, 420, 140, 100, 94],
                       "Rival": [100, 110, 120, 130, 110, 100, 96]},
     )

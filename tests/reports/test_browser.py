@@ -105,7 +105,7 @@ def _visible_text(tmp_path: Path, html: str) -> dict:
     ("en", ["Influencers", "followers unknown", "Acme's roastery tour was worth it",
             "Themes of criticism", "Delays and waiting", "45%", "other (no theme)",
             "also in 2 other sources", "90% interval"]),
-    ("fr", ["Influenceurs", "abonnés inconnus", "Thèmes des critiques", "45\u202f%",
+    ("fr", ["Influenceurs", "abonnés inconnus", "Thèmes des critiques", "Retards et attente", "45\u202f%",
             "autres (sans thème)", "repris par 2 autres sources", "intervalle à 90\u202f%"]),
 ])
 def test_influencers_and_themes_render_in_the_browser_with_hostile_text_inert(

@@ -36,4 +36,4 @@ def test_a_big_spike_leads_and_a_small_sample_says_its_interval_is_wide(digest_f
 
 def test_french_sentences(digest_factory):
     sentences = look_back(digest_factory("fr"))
-    assert sentences[0].startswith("Les critiques sur « Delays and waiting » montent à 45\u202f%")
+    assert sentences[0].startswith("Les critiques sur « Retards et attente » montent à 45\u202f%")

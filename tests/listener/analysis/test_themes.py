@@ -37,6 +37,8 @@ def test_starter_themes_cover_the_generic_service_complaints_in_english_and_fren
     themes = {t.name: t for t in starter_themes()}
     assert list(themes) == ["Delays and waiting", "Price and billing", "Product quality",
                             "Staff and service", "App and website", "Delivery"]
+    assert themes["Delays and waiting"].shown_name("fr") == "Retards et attente"
+    assert all(t.name_fr for t in themes.values())
     from listener.query import parse
 
     checks = {"Delays and waiting": ["my order is delayed", "toujours pas de réponse, en retard"],
