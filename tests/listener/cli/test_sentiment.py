@@ -37,6 +37,9 @@ query = "acme"
 name = "Rival"
 kind = "competitor"
 query = "rival"
+
+[scoring]
+model = "vader"  # the explain test reads VADER's lexicon values
 ''', encoding="utf-8")
     config = load(config_path)
     engine = create(config.storage.url)

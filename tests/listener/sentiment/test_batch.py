@@ -10,19 +10,22 @@ from pathlib import Path
 
 import pytest
 
+from listener.config import ScoringConfig
 from listener.sentiment.batch import BatchScorer, score_texts
 from listener.sentiment.dispatch import Sentiment
 from listener.sentiment.vader import VaderEnglish
 
+VADER_ONLY = ScoringConfig(model="vader")
+
 
 def test_handles_and_hashtags_are_masked_even_without_a_topic():
-    scored = score_texts(["@happy_airlines #love the flight leaves at noon"])[0]
+    scored = score_texts(["@happy_airlines #love the flight leaves at noon"], config=VADER_ONLY)[0]
     assert "happy" not in scored.masked and "love" not in scored.masked
     assert scored.score.label == "neutral"
 
 
 def test_french_is_scored_with_the_french_lexicon():
-    fr = score_texts(["Je suis vraiment déçu, ce service est nul"])[0]
+    fr = score_texts(["Je suis vraiment déçu, ce service est nul"], config=VADER_ONLY)[0]
     assert (fr.lang, fr.score.scorer, fr.score.label) == ("fr", "vader-fr", "negative")
 
 
@@ -38,14 +41,14 @@ def test_identical_masked_texts_are_scored_once(monkeypatch):
     texts = ["RT @a: I love this coffee so much", "RT @b: I love this coffee so much",
              "I love this coffee  so much", "I love this coffee so much",
              "I hate waiting for my coffee"]
-    results = score_texts(texts, tags=["en"] * 5, workers=1)
+    results = score_texts(texts, tags=["en"] * 5, workers=1, config=VADER_ONLY)
     assert len(calls) == 3  # "RT : I love…", "I love…", "I hate…"
     assert len({r.score.compound for r in results[:4]}) == 1
 
 
 def test_large_batches_use_a_process_pool_with_the_same_results():
     texts = [f"I love coffee number {i}" for i in range(300)] + ["hola amigos como estan"]
-    sentiment = Sentiment({"en": {"love": -2.0}})
+    sentiment = Sentiment({"en": {"love": -2.0}}, model="vader")
     with BatchScorer(sentiment, workers=2, in_process_max=10, task_size=100) as batch:
         pooled = batch.run(texts)
         assert batch.pooled
@@ -59,7 +62,7 @@ _PARENT = textwrap.dedent("""
     from listener.sentiment.batch import BatchScorer
     from listener.sentiment.dispatch import Sentiment
 
-    batch = BatchScorer(Sentiment(), workers=2, in_process_max=10, task_size=100)
+    batch = BatchScorer(Sentiment(model="vader"), workers=2, in_process_max=10, task_size=100)
     batch.run([f"I love coffee number {i}" for i in range(400)])
     print(" ".join(str(p.pid) for p in multiprocessing.active_children()), flush=True)
     time.sleep(600)  # killed by the test

@@ -7,7 +7,7 @@ from listener.sentiment.result import UNSCORED
 
 
 def test_each_language_goes_to_its_own_scorer_and_others_are_not_scored():
-    sentiment = Sentiment()
+    sentiment = Sentiment(model="vader")
     assert sentiment.score("Le service est nul, je suis déçu", "fr").scorer == "vader-fr"
     assert sentiment.score("The service is awful", "en").scorer == "vader-en"
     assert sentiment.score("El servicio es horrible", "es") == UNSCORED
@@ -15,7 +15,7 @@ def test_each_language_goes_to_its_own_scorer_and_others_are_not_scored():
 
 def test_the_english_lexicon_never_scores_french():
     # "nul" and "déçu" are unknown to the English lexicon: scoring French with it says neutral.
-    sentiment = Sentiment()
+    sentiment = Sentiment(model="vader")
     assert sentiment.score("Je suis vraiment déçu, ce service est nul", "fr").label == "negative"
     assert sentiment.score("Je suis vraiment déçu, ce service est nul", "en").compound == 0
 
@@ -29,7 +29,7 @@ def test_the_dispatcher_pickles_as_its_settings():
 
 
 def test_explain_uses_the_scorer_of_the_language_and_nothing_for_unscored_ones():
-    sentiment = Sentiment()
+    sentiment = Sentiment(model="vader")
     assert sentiment.explain("ce service est nul", "fr")[0][0] == "nul"
     assert sentiment.explain("el servicio es horrible", "es") == []
 
