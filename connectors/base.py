@@ -30,7 +30,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
+
+from connectors.limits import Limits
 
 
 @dataclass(slots=True)
@@ -103,14 +105,20 @@ class Budget:
     in ``Page.requests`` (retries included).
     """
 
-    def __init__(self, max_requests: int | None = None, max_mentions: int | None = None):
+    def __init__(self, max_requests: int | None = None, max_mentions: int | None = None,
+                 limits: Limits | None = None):
         self.max_requests = max_requests
         self.max_mentions = max_mentions
+        self.limits = limits  # its deadline ends the run like a spent budget
         self.requests = 0
         self.mentions = 0
 
+    @property
+    def out_of_time(self) -> bool:
+        return self.limits is not None and self.limits.seconds_left()[0] <= 0
+
     def allows_request(self) -> bool:
-        return self.max_requests is None or self.requests < self.max_requests
+        return (self.max_requests is None or self.requests < self.max_requests) and not self.out_of_time
 
     def spend(self, *, requests: int = 0, mentions: int = 0) -> None:
         self.requests += requests
@@ -120,7 +128,7 @@ class Budget:
     def exhausted(self) -> bool:
         over_requests = self.max_requests is not None and self.requests >= self.max_requests
         over_mentions = self.max_mentions is not None and self.mentions >= self.max_mentions
-        return over_requests or over_mentions
+        return over_requests or over_mentions or self.out_of_time
 
 
 class ConnectorSettings(BaseModel):
@@ -134,6 +142,10 @@ class ConnectorSettings(BaseModel):
     max_requests: int | None = 100  # per run
     max_mentions: int | None = 10_000  # per run
     base_url: str | None = None  # point at another server (the sandbox, a proxy)
+    # bounds against a broken or hostile server (connectors/limits.py)
+    max_response_bytes: int = Field(default=20_000_000, gt=0)  # one body, received and decompressed
+    request_seconds: float = Field(default=120.0, gt=0)  # one request, however slowly it drips
+    run_seconds: float = Field(default=1800.0, gt=0)  # this source's whole run
 
 
 class Connector(abc.ABC):
@@ -150,6 +162,8 @@ class Connector(abc.ABC):
 
     def __init__(self, settings: ConnectorSettings):
         self.settings = settings
+        self.limits = Limits(self.name, settings.max_response_bytes, settings.request_seconds,
+                             settings.run_seconds)
 
     def searches(self, topics: Iterable[Search]) -> list[Search]:
         """What to fetch this run. Default: one search per topic query."""

@@ -37,10 +37,12 @@ from atproto_client.exceptions import (
     RequestException,
     UnauthorizedError,
 )
+from atproto_client.request import Request
 from pydantic import Field, SecretStr
 
 from connectors import http
 from connectors.base import Budget, Connector, ConnectorSettings, Mention, Page, Search
+from connectors.boundedhttpx import BoundedTransport
 from connectors.errors import (
     CredentialsError,
     FatalError,
@@ -103,7 +105,8 @@ class BlueskyConnector(Connector):
     def client(self) -> Client:
         """The logged-in client (created and logged in on first use)."""
         if self._client is None:
-            self._client = Client(base_url=self.settings.base_url or DEFAULT_BASE_URL)
+            self._client = Client(base_url=self.settings.base_url or DEFAULT_BASE_URL,
+                                  request=Request(transport=BoundedTransport(self.limits)))
         if not self._logged_in:
             handle, password = self.settings.handle, self.settings.app_password
             if not handle or password is None or not password.get_secret_value():

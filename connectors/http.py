@@ -21,11 +21,13 @@ from typing import Any, ClassVar
 from urllib.parse import urlsplit, urlunsplit
 
 import requests
+import urllib3
 from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
 from connectors.base import Connector, ConnectorSettings
 from connectors.errors import RateLimited
+from connectors.limits import Limits, SocketRegistry, Watchdog, read_body
 
 Sleep = Callable[[float], None]
 
@@ -99,16 +101,68 @@ def retry_policy(
 
 
 class TimeoutAdapter(HTTPAdapter):
-    """An ``HTTPAdapter`` with a default timeout (requests has none)."""
+    """An ``HTTPAdapter`` with a default timeout (requests has none) and, given ``limits``,
+    bounded bodies and a total time per request (see :mod:`connectors.limits`)."""
 
-    def __init__(self, *args: Any, timeout: float = DEFAULT_TIMEOUT, **kwargs: Any):
+    def __init__(self, *args: Any, timeout: float = DEFAULT_TIMEOUT, limits: Limits | None = None,
+                 **kwargs: Any):
         self.timeout = timeout
+        self.limits = limits
+        self.registry = SocketRegistry()
         super().__init__(*args, **kwargs)
+
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = guarded_pools(self.registry)
 
     def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
         if kwargs.get("timeout") is None:
             kwargs["timeout"] = self.timeout
-        return super().send(request, **kwargs)
+        if self.limits is None:
+            return super().send(request, **kwargs)
+        url = request.url or ""
+        seconds, setting = self.limits.seconds_left()
+        if seconds <= 0:
+            raise self.limits.too_slow(url, setting)
+        streamed = kwargs.get("stream", False)
+        kwargs["stream"] = True  # the body is read here, within bounds, not by requests
+        with Watchdog(seconds, self.registry) as watchdog:
+            try:
+                response = super().send(request, **kwargs)
+                if not streamed:
+                    try:
+                        response._content = read_body(response.raw, self.limits, url)
+                    finally:
+                        response.close()
+            except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as error:
+                if watchdog.expired:
+                    raise self.limits.too_slow(url, setting) from error
+                raise
+        if watchdog.expired:  # cut mid-headers, the answer may even look complete: it is not
+            raise self.limits.too_slow(url, setting)
+        return response
+
+
+def guarded_pools(registry: SocketRegistry) -> dict[str, type]:
+    """urllib3 pool classes whose connections register their sockets, for the watchdog."""
+
+    class Connection(urllib3.connection.HTTPConnection):
+        def connect(self) -> None:
+            registry.add(self)
+            super().connect()
+
+    class SecureConnection(urllib3.connection.HTTPSConnection):
+        def connect(self) -> None:
+            registry.add(self)
+            super().connect()
+
+    class Pool(urllib3.HTTPConnectionPool):
+        ConnectionCls = Connection
+
+    class SecurePool(urllib3.HTTPSConnectionPool):
+        ConnectionCls = SecureConnection
+
+    return {"http": Pool, "https": SecurePool}
 
 
 class RedirectAdapter(TimeoutAdapter):
@@ -139,17 +193,19 @@ def session(
     timeout: float = DEFAULT_TIMEOUT,
     sleep: Sleep | None = None,
     base: requests.Session | None = None,
+    limits: Limits | None = None,
 ) -> requests.Session:
     """A ``requests.Session`` with retrying, timing-out adapters on http:// and https://.
 
-    ``base`` configures an existing session (e.g. tweepy's ``client.session``).
+    ``base`` configures an existing session (e.g. tweepy's ``client.session``);
+    ``limits`` bounds every body and request (a connector passes its own).
     """
     http = base or requests.Session()
     policy = retry if isinstance(retry, Retry) else retry_policy(
         retries=3 if retry is None else retry, sleep=sleep
     )
     for prefix in ("https://", "http://"):
-        http.mount(prefix, TimeoutAdapter(max_retries=policy, timeout=timeout))
+        http.mount(prefix, TimeoutAdapter(max_retries=policy, timeout=timeout, limits=limits))
     if user_agent:
         http.headers["User-Agent"] = user_agent
     return http
@@ -162,9 +218,10 @@ def mount_redirect(
     *,
     retry: Retry | None = None,
     timeout: float = DEFAULT_TIMEOUT,
+    limits: Limits | None = None,
 ) -> None:
     """Send every request to ``prefix`` (e.g. ``https://api.twitter.com``) to ``base_url``."""
-    adapter = RedirectAdapter(base_url, max_retries=retry or retry_policy(), timeout=timeout)
+    adapter = RedirectAdapter(base_url, max_retries=retry or retry_policy(), timeout=timeout, limits=limits)
     http.mount(prefix.rstrip("/") + "/", adapter)
 
 
@@ -289,7 +346,7 @@ class HttpConnector(Connector):
             self.clock = clock  # type: ignore[method-assign]
         # Waits go through self.sleep, so a test may swap it after construction.
         self.http = session if session is not None else _new_session(
-            user_agent=self.user_agent, sleep=lambda s: self.sleep(s))
+            user_agent=self.user_agent, sleep=lambda s: self.sleep(s), limits=self.limits)
 
     def clock(self) -> datetime:
         return datetime.now(UTC)

@@ -169,7 +169,8 @@ class RedditConnector(Connector):
         if self._reddit is None:
             retry = http.retry_policy(retries=self.settings.retries, statuses=http.RETRY_STATUSES - {429},
                                       sleep=lambda seconds: self.sleep(seconds))
-            self._session = http.session(retry=retry, timeout=self.settings.timeout_seconds)
+            self._session = http.session(retry=retry, timeout=self.settings.timeout_seconds,
+                                         limits=self.limits)
             urls = {}
             if self.settings.base_url:
                 base = self.settings.base_url.rstrip("/")

@@ -176,10 +176,11 @@ class XConnector(Connector):
             # 429 is ours to handle (wait or stop); the transport retries 5xx and lost connections.
             retry = http.retry_policy(retries=self.settings.retries, statuses=http.RETRY_STATUSES - {429},
                                       sleep=lambda seconds: self.sleep(seconds))
-            http.session(base=client.session, retry=retry, timeout=self.settings.timeout_seconds)
+            http.session(base=client.session, retry=retry, timeout=self.settings.timeout_seconds,
+                         limits=self.limits)
             if self.settings.base_url:
                 http.mount_redirect(client.session, API_HOST, self.settings.base_url, retry=retry,
-                                    timeout=self.settings.timeout_seconds)
+                                    timeout=self.settings.timeout_seconds, limits=self.limits)
             self._client = client
         return self._client
 

@@ -16,7 +16,8 @@ from sqlalchemy import Engine
 
 from connectors import REGISTRY
 from connectors.base import Budget, Connector, Search
-from connectors.errors import ConnectorError, FatalError, RetriableError
+from connectors.errors import ConnectorError, RetriableError
+from connectors.limits import limit_breach
 from listener.config import Config
 from listener.ingest import Cursor, Ingestor
 from listener.platform_queries import topic_searches
@@ -102,28 +103,29 @@ def _run_connector(engine: Engine, ingestor: Ingestor, connector: Connector, sea
                    run_id: int, on_page: Callable[[str, int], None] | None) -> ConnectorReport:
     report = ConnectorReport(connector.name)
     settings = connector.settings
-    budget = Budget(settings.max_requests, settings.max_mentions)
+    connector.limits.start_run()
+    budget = Budget(settings.max_requests, settings.max_mentions, limits=connector.limits)
     with engine.begin() as connection:
         connector_run_id = runs.start_connector_run(connection, run_id, connector.name)
     try:
         for search in connector.searches(searches):
             if budget.exhausted:
-                report.status = "partial"
-                report.error = "per-run budget reached; the rest is collected next run"
+                report.status, report.error = "partial", _spent(budget, connector)
                 break
             _run_search(engine, ingestor, connector, search, budget, report, on_page)
-    except FatalError as error:
-        report.status, report.error = "failed", str(error)
-        log.error("%s: %s", connector.name, error)
-    except RetriableError as error:
-        report.status, report.error = "partial", f"{error}; will resume from the saved cursor next run"
-        log.warning("%s: %s", connector.name, report.error)
-    except ConnectorError as error:
-        report.status, report.error = "failed", str(error)
-        log.error("%s: %s", connector.name, error)
-    except Exception as error:  # a bug in one connector must not stop the others; logged in full
-        log.exception("%s failed unexpectedly", connector.name)
-        report.status, report.error = "failed", f"internal error: {type(error).__name__}: {error}"
+    except Exception as caught:
+        # A bound broken deep inside a client library arrives wrapped in its own
+        # error type: report the bound, which names the source and the setting.
+        error = limit_breach(caught) or caught
+        if isinstance(error, RetriableError):
+            report.status, report.error = "partial", f"{error}; will resume from the saved cursor next run"
+            log.warning("%s: %s", connector.name, report.error)
+        elif isinstance(error, ConnectorError):  # FatalError and the like
+            report.status, report.error = "failed", str(error)
+            log.error("%s: %s", connector.name, error)
+        else:  # a bug in one connector must not stop the others; logged in full
+            log.exception("%s failed unexpectedly", connector.name)
+            report.status, report.error = "failed", f"internal error: {type(error).__name__}: {error}"
     finally:
         connector.close()
         with engine.begin() as connection:
@@ -149,6 +151,12 @@ def _run_search(engine: Engine, ingestor: Ingestor, connector: Connector, search
         if on_page:
             on_page(connector.name, len(page.mentions))
         if budget.exhausted:
-            report.status = "partial"
-            report.error = "per-run budget reached; the rest is collected next run"
+            report.status, report.error = "partial", _spent(budget, connector)
             return
+
+
+def _spent(budget: Budget, connector: Connector) -> str:
+    if budget.out_of_time:
+        return (f"{connector.name}: the run took longer than {connector.settings.run_seconds:g} s "
+                f"(connectors.{connector.name}.run_seconds); the rest is collected next run")
+    return "per-run budget reached; the rest is collected next run"
