@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import threading
-import time
 import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -55,7 +54,7 @@ def hostile(mode: str, *, drip_every: float = 0.05) -> Iterator[str]:
             while not stop.is_set():
                 self.wfile.write(b" ")
                 self.wfile.flush()
-                time.sleep(drip_every)
+                stop.wait(drip_every)
 
         def _drip_headers(self) -> None:
             for byte in b"HTTP/1.1 200 OK\r\nX-Slow: " + b"a" * 100000:
@@ -63,7 +62,7 @@ def hostile(mode: str, *, drip_every: float = 0.05) -> Iterator[str]:
                     return
                 self.wfile.write(bytes([byte]))
                 self.wfile.flush()
-                time.sleep(drip_every)
+                stop.wait(drip_every)
 
         def _headers(self, extra: dict[str, str]) -> None:
             self.send_response(200)
