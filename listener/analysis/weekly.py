@@ -61,3 +61,12 @@ def topic_weeks(connection: Connection, topics: Sequence[str], period: Period, *
                       previous=before[f.topic], spikes=tuple(spikes.get(f.topic, ())),
                       themes=shares.get(f.topic, ()))
             for f in now]
+
+
+def week_records(connection: Connection, config: Any, topics: Sequence[str],
+                 periods: Sequence[Period], *, voiced: Sequence[str]) -> list[dict[str, Any]]:
+    """``trends --format json``: each topic's record for each period, as JSON-ready dicts
+    (the CLI prints them; the Python API makes a DataFrame of them)."""
+    themes = [(t.name, t.query) for t in config.themes]
+    return [record.as_json() for period in periods
+            for record in topic_weeks(connection, topics, period, voiced=voiced, themes=themes)]

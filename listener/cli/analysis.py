@@ -130,11 +130,9 @@ def trends(
 
 
 def _print_json(connection, config, chosen, voiced, spans) -> None:
-    from listener.analysis.weekly import topic_weeks
+    from listener.analysis.weekly import week_records
 
-    themes = [(t.name, t.query) for t in config.themes]
-    records = [record.as_json() for span in spans
-               for record in topic_weeks(connection, chosen, span, voiced=voiced, themes=themes)]
+    records = week_records(connection, config, chosen, spans, voiced=voiced)
     sys.stdout.write(json.dumps(records, ensure_ascii=False, indent=2) + "\n")
 
 

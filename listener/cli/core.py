@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import re
 import sys
-from datetime import UTC, date, datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -156,31 +155,27 @@ def collect(
         fail(f"{len(report.failed)} connector(s) failed: {', '.join(r.name for r in report.failed)}")
 
 
-_RELATIVE = re.compile(r"^(\d+)([hdw])$")
 
 
 def parse_since(value: str, now: datetime | None = None) -> datetime:
     """``7d``, ``12h``, ``2w`` or an ISO date/time, as an aware UTC datetime."""
-    now = now or datetime.now(UTC)
-    match = _RELATIVE.match(value.strip())
-    if match:
-        amount, unit = int(match.group(1)), match.group(2)
-        try:
-            return now - timedelta(**{{"h": "hours", "d": "days", "w": "weeks"}[unit]: amount})
-        except OverflowError:
-            raise typer.BadParameter(f"{value!r} reaches back before the year 1; use a smaller number "
-                                     "or a date") from None
-    return parse_day(value)
+    from listener.selection import SelectionError
+    from listener.selection import parse_since as parse
+
+    try:
+        return parse(value, now)
+    except SelectionError as error:
+        raise typer.BadParameter(str(error)) from None
 
 
 def parse_day(value: str) -> datetime:
+    from listener.selection import SelectionError
+    from listener.selection import parse_day as parse
+
     try:
-        moment = datetime.fromisoformat(value.strip())
-    except ValueError:
-        raise typer.BadParameter(f"{value!r} is not a date (use 2026-11-01, 2026-11-01T08:00 or 7d)") from None
-    if isinstance(moment, date) and not isinstance(moment, datetime):
-        moment = datetime(moment.year, moment.month, moment.day)
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+        return parse(value)
+    except SelectionError as error:
+        raise typer.BadParameter(str(error)) from None
 
 
 @app.command()
@@ -214,7 +209,8 @@ def mentions(
     """
     from listener.export import FORMATS, format_for, require_parquet, table, write_parquet
     from listener.extras import MissingExtra
-    from storage.queries import KINDS, SORTS, MentionQuery, highlights, iter_mentions
+    from listener.selection import SelectionError, mention_query
+    from storage.queries import highlights, iter_mentions
 
     if format is None:
         format = (format_for(output) or "") if output else "table"
@@ -231,20 +227,9 @@ def mentions(
             fail(str(error), EXIT_USAGE)
     if format == "table" and output is not None:
         fail("--output needs --format csv, json or parquet (or a .csv/.jsonl/.parquet file name)", EXIT_USAGE)
-    if sentiment not in (None, "positive", "neutral", "negative", "unscored"):
-        fail("--sentiment must be positive, neutral, negative or unscored", EXIT_USAGE)
-    if sort not in SORTS:
-        fail(f"--sort must be one of {', '.join(SORTS)}", EXIT_USAGE)
-    bad_kinds = [k for k in kind or [] if k not in KINDS]
-    if bad_kinds:
-        fail(f"--kind must be one of {', '.join(KINDS)} (got {', '.join(bad_kinds)})", EXIT_USAGE)
     if page is not None and offset is not None:
         fail("use --page or --offset, not both", EXIT_USAGE)
     config = state(ctx).config()
-    known = {t.name.casefold(): t.name for t in config.topics}
-    unknown = [name for name in topic or [] if name.casefold() not in known]
-    if unknown:
-        fail(f"unknown topic {', '.join(map(repr, unknown))}; configured: {', '.join(known.values())}", EXIT_USAGE)
     if output is not None:
         from listener.outputs import RefusedOutput, check_output, protected
 
@@ -258,14 +243,12 @@ def mentions(
     if page is not None:
         skip = (page - 1) * (limit or 50)
     try:
-        query = MentionQuery(
-            topics=[known[name.casefold()] for name in topic or []],
-            kinds=kind or [], sources=source or [], authors=author or [],
-            since=parse_since(since) if since else (parse_day(from_) if from_ else None),
-            until=parse_day(to) if to else None,
-            sentiment=sentiment, lang=lang, search=search, sort=sort, limit=limit, offset=skip,
+        query = mention_query(
+            config, topic=topic, kind=kind, source=source, author=author,
+            since=since if since else from_, until=to, sentiment=sentiment, lang=lang,
+            search=search, sort=sort, limit=limit, offset=skip,
         )
-    except typer.BadParameter as error:
+    except SelectionError as error:
         fail(str(error), EXIT_USAGE)
     engine = open_database(ctx)
     with engine.connect() as connection:
