@@ -153,6 +153,8 @@ def _show_trends(connection, chosen, listed, span, limit, config) -> None:
                          themes=[(t.name, t.query) for t in config.themes]):
         f, p = s.sentiment, s.previous
         interval = f"[{_net(f.net_interval[0])}, {_net(f.net_interval[1])}]" if f.net_interval else ""
+        if f.net_interval and f.wide:
+            interval += " wide"  # fewer than 30 scored stories
         table.add_row(Text(f"{s.topic} ({s.kind})"), f"{s.stories} ({p.stories if p else 0})",
                       str(s.mentions), _pct(s.change, True), str(s.authors), f"{s.reach:,}",
                       f"{s.engagement:,}",
