@@ -17,6 +17,7 @@ matches each one against the topic queries.
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
@@ -40,6 +41,8 @@ from connectors.errors import (
 from connectors.pagination import Paginator
 
 COMMENTS_PREFIX = "comments:r/"
+STALE_REREADS = 2  # a stale page is read again this many times before the pass ends partial
+log = logging.getLogger(__name__)
 CONFIG_KEY = "connectors.reddit.client_secret"
 _WINDOWS = (("hour", 1 / 24), ("day", 1), ("week", 7), ("month", 31), ("year", 365))
 _SCALARS = (str, int, float, bool, type(None))
@@ -232,6 +235,14 @@ class RedditConnector(Connector):
         listing = self._listing(search, (now - floor) / 86_400 + 1 / 24)
         while budget.allows_request() and not budget.exhausted:
             things, next_after, requests_made = self._page(listing, pages.token)
+            # A stale page (the one before, served again by a cache) is read again a few
+            # times before the paginator ends the pass as partial (resumed next run).
+            for _ in range(STALE_REREADS):
+                if pages.token is None or next_after != pages.token or not budget.allows_request():
+                    break
+                log.info("reddit: a stale page came back after %s; reading it again", pages.token)
+                things, next_after, more = self._page(listing, pages.token)
+                requests_made += more
             mentions, skipped, reached_old = [], 0, False
             for thing in things:
                 mention = mention_from_thing(thing)

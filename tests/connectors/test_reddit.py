@@ -176,8 +176,9 @@ def test_a_broken_json_body_is_retriable(small_world, fault):
     assert run.ids | resumed.ids == expected(small_world, ACME)
 
 
-def test_repeated_and_shuffled_pages_lose_nothing_once_resumed(small_world):
-    """A repeated page (same items, same ``after``) stops the pass; the next run resumes it."""
+def test_repeated_and_shuffled_pages_lose_nothing_once_resumed(small_world, monkeypatch):
+    """A repeated page (same items, same ``after``) that stays stale stops the pass; the next run resumes it."""
+    monkeypatch.setattr("connectors.reddit.STALE_REREADS", 0)  # stale every time it is read again
     found, state, runs = set(), None, 0
     with Sandbox(small_world, Faults.parse("repeat:rate=0.3,shuffle:rate=0.5", seed=5)) as sandbox:
         for runs in range(1, 20):  # noqa: B007
