@@ -19,6 +19,32 @@ class DeliveryError(Exception):
     """A message could not be handed to the SMTP server. Retry later; the message says why."""
 
 
+class UncertainDelivery(DeliveryError):
+    """The server received the whole message, then the connection dropped before it answered.
+
+    It may well have been delivered: sending it again risks a second copy, so the
+    caller must not retry on its own.
+    """
+
+
+class _BodyTracked:
+    """Knows whether the message body went out (smtplib ends it with CRLF.CRLF) before a failure."""
+
+    body_sent = False
+
+    def send(self, s: str | bytes) -> None:
+        super().send(s)  # type: ignore[misc]
+        self.body_sent = isinstance(s, bytes) and s.endswith(b"\r\n.\r\n")
+
+
+class _SMTP(_BodyTracked, smtplib.SMTP):
+    pass
+
+
+class _SMTP_SSL(_BodyTracked, smtplib.SMTP_SSL):
+    pass
+
+
 @dataclass(frozen=True)
 class SmtpSettings:
     host: str = "localhost"
@@ -38,7 +64,8 @@ class Mailer:
     def __init__(self, settings: SmtpSettings, *, ssl_context: ssl.SSLContext | None = None):
         self.settings = settings
         self.ssl_context = ssl_context
-        self._client: smtplib.SMTP | None = None
+        self._client: _SMTP | _SMTP_SSL | None = None
+        self._in_session = False  # between open() and close(): a dropped connection is reopened
 
     def __enter__(self) -> Mailer:
         self.open()
@@ -53,11 +80,12 @@ class Mailer:
         step = "connect"
         try:
             if settings.security == "ssl":
-                client: smtplib.SMTP = smtplib.SMTP_SSL(settings.host, settings.port,
-                                                        timeout=settings.timeout, context=context)
+                client: _SMTP | _SMTP_SSL = _SMTP_SSL(settings.host, settings.port,
+                                                      timeout=settings.timeout, context=context)
             else:
-                client = smtplib.SMTP(settings.host, settings.port, timeout=settings.timeout)
+                client = _SMTP(settings.host, settings.port, timeout=settings.timeout)
             self._client = client
+            self._in_session = True
             client.ehlo()
             if settings.security == "starttls":
                 step = "STARTTLS"
@@ -78,17 +106,39 @@ class Mailer:
 
     def send(self, message: EmailMessage, *, sender: str | None = None,
              recipients: list[str] | None = None) -> None:
+        """Send one message; UncertainDelivery when it may have arrived despite the error.
+
+        Within a session, a connection lost on an earlier message is opened again first.
+        """
         if self._client is None:
-            raise DeliveryError(self._message("not connected"))
+            if not self._in_session:
+                raise DeliveryError(self._message("not connected"))
+            self.open()  # the last message lost the connection: the next one gets a new one
+        client = self._client
+        assert client is not None
+        client.body_sent = False
         try:
-            refused = self._client.send_message(message, from_addr=sender, to_addrs=recipients)
+            refused = client.send_message(message, from_addr=sender, to_addrs=recipients)
         except (smtplib.SMTPException, OSError) as error:
+            lost = isinstance(error, smtplib.SMTPServerDisconnected | OSError) or (
+                isinstance(error, smtplib.SMTPResponseException) and error.smtp_code == 421)
+            if lost:
+                self._drop()
+            if client.body_sent and lost:
+                raise UncertainDelivery(self._message(
+                    f"the server received the whole message, then the connection dropped before it "
+                    f"confirmed ({self._describe(error)}): it may have been delivered")) from None
             raise DeliveryError(self._message(f"sending failed: {self._describe(error)}")) from None
         if refused:
             who = ", ".join(f"{address} ({self._answer(*answer)})" for address, answer in refused.items())
             raise DeliveryError(self._message(f"recipients refused: {who}"))
 
     def close(self) -> None:
+        self._in_session = False
+        self._drop()
+
+    def _drop(self) -> None:
+        """Close the connection (politely if it still answers); the session may go on."""
         client, self._client = self._client, None
         if client is None:
             return

@@ -30,10 +30,13 @@ def digest(
     name: Annotated[list[str] | None, typer.Option("--name", help="Only this digest (repeatable).")] = None,
     archive: Annotated[Path | None, typer.Option(help="Where sent messages are kept (default: next to the database).",
                                                  file_okay=False)] = None,
+    resend_uncertain: Annotated[bool, typer.Option("--resend-uncertain", help="With --send: also send the uncertain deliveries again (check first that they did not arrive).")] = False,
 ) -> None:
     """Build the weekly digest of each [[digests]] entry: write it to files and/or email it.
 
-    A recipient never gets the same week twice; a failed send is retried on the next run.
+    A recipient never gets the same week twice; a failed send is retried on the next run. An
+    uncertain one (the connection dropped after the server had the whole message, or the run
+    died while sending) is not: check with the recipient, then use --resend-uncertain.
 
     Example: listener digest --week 2026-W47 --out digests/ ; listener digest --send
     """
@@ -59,7 +62,8 @@ def digest(
     if not (send or dry_run):
         return
     with operation_errors("nothing sent"):  # one --send at a time per database (cron safety)
-        report = operations.send_digests(config, period, names=name, dry_run=dry_run, archive_dir=archive)
+        report = operations.send_digests(config, period, names=name, dry_run=dry_run, archive_dir=archive,
+                                         resend_uncertain=resend_uncertain)
     for item in report.deliveries:
         line = f"{item.digest} → {item.recipient} ({period.label}): {item.status}"
         if item.status == "dry-run":

@@ -89,8 +89,9 @@ def status(
         for problem in report.problems:
             err.print(f"warning: {problem}", markup=False)
         if any(d["status"] == "uncertain" for d in report.undelivered):
-            err.print("an uncertain digest may have arrived: it is not resent automatically; check with the "
-                      "recipient, then resend it (see `listener digest --help`)", markup=False)
+            err.print("an uncertain digest may have arrived: it is not resent automatically. Check with the "
+                      "recipient; if it did not arrive: listener digest --week WEEK --name DIGEST --send "
+                      "--resend-uncertain", markup=False)
     if check and not report.healthy:
         raise typer.Exit(EXIT_RUN_ERROR)
 

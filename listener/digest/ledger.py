@@ -4,7 +4,9 @@ One row per digest, recipient and ISO week: ``sent`` is never sent again;
 ``failed`` is retried on the next run, with ``attempts`` and ``last_error`` kept;
 ``sending`` is written just before the SMTP transaction, so a crash in the middle
 leaves a row that is reported and not resent (never twice) rather than silently
-repeated. Every message of a run goes through one SMTP session
+repeated; ``uncertain`` is the same case seen live: the server had the whole
+message when the connection dropped. Both wait for a person to check and pass
+``--resend-uncertain``. Every message of a run goes through one SMTP session
 (:func:`listener.mail.send_each`); a sent message is archived as ``.eml``.
 """
 
@@ -26,9 +28,13 @@ from listener.digest.files import Built, build_all
 from listener.mail import send_each, smtp_settings
 from listener.paths import inside
 from reports import email as email_module
-from reports.smtp import DeliveryError, Mailer
+from reports.smtp import DeliveryError, Mailer, UncertainDelivery
 from storage.schema import digests_sent
 from storage.times import utcnow
+
+# may have been delivered: ``sending`` (the run died mid-send) or ``uncertain`` (the
+# connection dropped after the server had the whole message); never resent on their own
+UNCERTAIN = ("sending", "uncertain")
 
 
 @dataclass
@@ -73,6 +79,11 @@ def _record(engine: Engine, digest: str, recipient: str, period: str, **values: 
                 digests_sent.c.period == period).values(**values))
 
 
+def resend_hint(period: str, digest: str) -> str:
+    return (f"If it did not arrive, send it again with: listener digest --week {period} --name {digest} "
+            "--send --resend-uncertain")
+
+
 def _safe_filename(value: str) -> str:
     return re.sub(r"[^\w.@+-]", "_", value)[:120]
 
@@ -87,8 +98,11 @@ def send_digests(
     dry_run: bool = False,
     now: datetime | None = None,
     mailer: Mailer | None = None,
+    resend_uncertain: bool = False,
 ) -> SendReport:
     """Send each digest to each recipient at most once per period (see the module docstring).
+
+    ``resend_uncertain``: send again the uncertain ones (a person checked they did not arrive).
 
     ``mailer`` (not yet opened) overrides the one made from ``config.smtp``, e.g. with a
     private CA's ``ssl_context``. One SMTP session serves the whole run.
@@ -100,8 +114,9 @@ def send_digests(
         entries = select_digests(config, names)
         ledger = {(e.name, r): _ledger_row(connection, e.name, r, period.label)
                   for e in entries for r in e.recipients}
+    retried = ("failed", *UNCERTAIN) if resend_uncertain else ("failed",)
     todo = [e for e in entries if any(ledger[(e.name, r)] is None or ledger[(e.name, r)].status
-                                      == "failed" for r in e.recipients)]
+                                      in retried for r in e.recipients)]
     built = {b.config.name: b for b in build_all(engine, config, period,
                                                   names=[e.name for e in todo], now=now)} if todo else {}
     for entry in entries:
@@ -112,11 +127,11 @@ def send_digests(
                 report.deliveries.append(Delivery(entry.name, recipient, "skipped", attempts,
                                                   archive_path=row.archive_path,
                                                   message_id=row.message_id))
-            elif row is not None and row.status == "sending":
+            elif row is not None and row.status in UNCERTAIN and not resend_uncertain:
                 report.deliveries.append(Delivery(
                     entry.name, recipient, "uncertain", attempts,
-                    error="a previous run stopped while sending; not resent to avoid a duplicate "
-                          "(check the recipient's mailbox, then delete the digests_sent row to resend)"))
+                    error=(row.last_error or "a previous run stopped while sending")
+                    + "; not resent automatically, to avoid a second copy. " + resend_hint(period.label, entry.name)))
             elif dry_run:
                 report.deliveries.append(Delivery(entry.name, recipient, "dry-run", attempts,
                                                   error=row.last_error if row is not None else None))
@@ -142,6 +157,13 @@ def _deliver(engine: Engine, config: Config, period: Period, pending: list[tuple
                 message_id=msgid)
         try:
             mailer.send(message)
+        except UncertainDelivery as error:
+            _record(engine, name, recipient, period.label, status="uncertain", last_error=str(error))
+            report.deliveries.append(Delivery(
+                name, recipient, "uncertain", attempts + 1, message_id=msgid,
+                error=f"{error}; not resent automatically, to avoid a second copy. "
+                      + resend_hint(period.label, name)))
+            return
         except DeliveryError as error:
             _record(engine, name, recipient, period.label, status="failed", last_error=str(error))
             report.deliveries.append(Delivery(name, recipient, "failed", attempts + 1,
