@@ -15,8 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from listener.analysis.influencers import Floor, Influencer
-from listener.analysis.weekly import TopicWeek
+from reports.figures import Floor, Influencer, TopicWeek
 
 __all__ = ["Chart", "Conversation", "Digest", "Influencer", "Post", "SourceHealth", "Spike",
            "Term", "TopicWeek"]

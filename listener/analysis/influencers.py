@@ -22,37 +22,13 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from sqlalchemy import Connection, and_, func, or_, select, tuple_
 
 from listener.analysis.common import engagement, net, resolve_topics
 from listener.analysis.period import Period
+from reports.figures import Floor, Influencer
 from storage.schema import matches, mentions, scores
-
-
-@dataclass(frozen=True)
-class Floor:
-    top_share: float = 0.10
-    min_mentions: int = 2
-    min_followers: int = 1000
-
-
-@dataclass
-class Influencer:
-    author: str
-    source: str  # the connector's name ("x", "mastodon"…); the digest shows its display name
-    followers: int | None  # None: the platform gives no follower count
-    mentions: int
-    engagement: int
-    standing: float  # cumulative share among comparable authors (1.0 = the top)
-    net_sentiment: float | None = None
-    is_new: bool = True
-    url: str | None = None  # their most-engaged mention of the period
-    text: str | None = None  # what they said in it
-    positive: int = 0
-    negative: int = 0
-    scored: int = 0
 
 
 def top_influencers(connection: Connection, topics: Sequence[str], period: Period, *,

@@ -17,46 +17,19 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from functools import cache
-from typing import Any
 
 from sqlalchemy import Connection
 
 from listener.sentiment import calibration
 from listener.sentiment.adjust import WIDE_BELOW, Calibration, adjust, shipped_calibrations
 from listener.sentiment.card import ModelFileError
+from reports.figures import SentimentFigures
 
 SCORED = ("positive", "neutral", "negative")
 
 # (label, language, scorer) -> stories
 Counts = Mapping[tuple[str | None, str | None, str | None], int]
-
-
-@dataclass(frozen=True)
-class SentimentFigures:
-    positive: int
-    neutral: int
-    negative: int
-    unscored: int
-    net: float | None
-    net_adjusted: float | None
-    net_interval: tuple[float, float] | None
-
-    @property
-    def scored(self) -> int:
-        return self.positive + self.neutral + self.negative
-
-    @property
-    def wide(self) -> bool:
-        return self.scored < WIDE_BELOW
-
-    def as_json(self) -> dict[str, Any]:
-        return {"positive": self.positive, "neutral": self.neutral, "negative": self.negative,
-                "unscored": self.unscored, "net": _round(self.net),
-                "net_adjusted": _round(self.net_adjusted),
-                "net_interval": None if self.net_interval is None
-                else [_round(v) for v in self.net_interval]}
 
 
 def _round(value: float | None) -> float | None:
@@ -110,4 +83,4 @@ def figures(counts: Counts, calibrations: Calibrations = shipped) -> SentimentFi
     return SentimentFigures(
         positive=raw["positive"], neutral=raw["neutral"], negative=raw["negative"],
         unscored=raw["unscored"], net=_round(net), net_adjusted=_round(net_adjusted),
-        net_interval=interval)  # type: ignore[arg-type]
+        net_interval=interval, wide=scored < WIDE_BELOW)  # type: ignore[arg-type]

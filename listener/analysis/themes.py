@@ -15,8 +15,6 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Any
 
 from sqlalchemy import Connection, select
 
@@ -24,34 +22,10 @@ from listener.analysis.common import resolve_topics
 from listener.analysis.period import Period, previous
 from listener.analysis.trends import story_rows
 from listener.query import Doc, Query, parse
+from reports.figures import ThemeShare
 from storage.schema import mentions
 
 OTHER = "other"
-
-
-@dataclass(frozen=True)
-class ThemeShare:
-    """Negative stories of a brand in one theme (``other``: in none), this week and the one before."""
-
-    theme: str
-    negative_stories: int
-    share: float | None  # of the week's negative stories
-    previous_negative_stories: int
-    previous_share: float | None
-
-    def as_json(self) -> dict[str, Any]:
-        return {"theme": self.theme, "negative_stories": self.negative_stories,
-                "share": _round(self.share),
-                "previous_negative_stories": self.previous_negative_stories,
-                "previous_share": _round(self.previous_share)}
-
-
-def _round(value: float | None) -> float | None:
-    return None if value is None else round(value, 4)
-
-
-def _round(value: float | None) -> float | None:
-    return None if value is None else round(value, 4)
 
 
 def _negative_counts(connection: Connection, topic_ids: Sequence[int], period: Period,

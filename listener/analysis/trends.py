@@ -17,7 +17,6 @@ for the period only (the cost grows with the week, not the history), joined to
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
@@ -35,35 +34,11 @@ from listener.analysis.common import (
 )
 from listener.analysis.copies import one_per_story, with_copies
 from listener.analysis.period import Period
+from reports.figures import PeriodFigures
 from storage.schema import matches, mentions, scores
 
 LABELS = ("positive", "neutral", "negative", "unscored")
 VOICED = ("brand", "competitor")
-
-
-@dataclass(frozen=True)
-class PeriodFigures:
-    """One topic over one period."""
-
-    topic: str
-    kind: str
-    week: str  # the period's label, e.g. 2026-W47
-    mentions: int  # every stored copy
-    stories: int  # distinct stories
-    authors: int
-    reach: int
-    engagement: int
-    share_of_voice: float | None  # stories / brand+competitor stories; None for industry topics
-    sentiment: sentiment.SentimentFigures
-    voice_total: int = 0  # the share-of-voice denominator (stories)
-
-    def as_json(self) -> dict[str, Any]:
-        return {"topic": self.topic, "kind": self.kind, "week": self.week,
-                "mentions": self.mentions, "stories": self.stories, "authors": self.authors,
-                "reach": self.reach, "engagement": self.engagement,
-                "share_of_voice": None if self.share_of_voice is None
-                else round(self.share_of_voice, 4),
-                "sentiment": self.sentiment.as_json()}
 
 
 def _in_period(topic_ids: Sequence[int], period: Period):

@@ -13,36 +13,15 @@ figure in the email and in the JSON cannot differ)::
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Connection
 
 from listener.analysis.period import Period, previous
 from listener.analysis.spikes import Spike, detect_spikes
-from listener.analysis.themes import ThemeShare, theme_shares
-from listener.analysis.trends import PeriodFigures, period_figures
-
-
-@dataclass(frozen=True)
-class TopicWeek(PeriodFigures):
-    previous: PeriodFigures | None = None
-    spikes: tuple[Spike, ...] = ()
-    themes: tuple[ThemeShare, ...] = field(default_factory=tuple)
-
-    @property
-    def change(self) -> float | None:
-        """Relative change of stories vs the week before; None when there were none."""
-        before = self.previous.stories if self.previous else 0
-        return (self.stories - before) / before if before else None
-
-    def as_json(self) -> dict[str, Any]:
-        return {**super().as_json(),
-                "previous": self.previous.as_json() if self.previous else None,
-                "spikes": [{"day": s.day.isoformat(), "observed": s.observed,
-                            "baseline": s.baseline, "threshold": s.threshold, "mad": s.mad}
-                           for s in self.spikes],
-                "themes": [t.as_json() for t in self.themes]}
+from listener.analysis.themes import theme_shares
+from listener.analysis.trends import period_figures
+from reports.figures import PeriodFigures, TopicWeek
 
 
 def topic_weeks(connection: Connection, topics: Sequence[str], period: Period, *,

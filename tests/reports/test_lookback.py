@@ -27,7 +27,7 @@ def test_a_big_spike_leads_and_a_small_sample_says_its_interval_is_wide(digest_f
     acme = digest.figures[0]
     spike = Spike("Acme", date(2026, 11, 19), observed=900, baseline=100.0, threshold=160.0,
                   mad=20.0)
-    small = replace(acme.sentiment, positive=12, neutral=3, negative=2)
+    small = replace(acme.sentiment, positive=12, neutral=3, negative=2, wide=True)
     digest.figures[0] = replace(acme, spikes=(spike,), sentiment=small, themes=())
     sentences = look_back(digest)
     assert sentences[0] == "Mentions of Acme spiked on Nov 19, 2026: 900 against a usual 100 a day."
