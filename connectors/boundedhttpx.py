@@ -8,6 +8,7 @@ the request's (or run's) time, and hands httpx the decoded body.
 from __future__ import annotations
 
 import time
+from typing import cast
 
 import httpx
 
@@ -49,7 +50,7 @@ class BoundedTransport(httpx.BaseTransport):
         except ValueError as error:
             raise httpx.DecodingError(str(error), request=response.request) from None
         parts, received = [], 0
-        for data in response.stream:  # raw bytes, as they arrive
+        for data in cast(httpx.SyncByteStream, response.stream):  # raw bytes, as they arrive (sync client)
             if time.monotonic() > deadline:
                 raise self.limits.too_slow(url, setting)
             received += len(data)

@@ -153,7 +153,7 @@ class Decoder:
             out.append(piece)
             data = self._inflate.unused_data  # gzip may hold several members back to back
             if data:
-                self._inflate = zlib.decompressobj(self._wbits)
+                self._inflate = zlib.decompressobj(self._wbits or zlib.MAX_WBITS)  # set when inflating
         return b"".join(out)
 
 

@@ -100,8 +100,9 @@ def mention_query(
             problems.append(str(error))
     if problems:
         raise SelectionError("; ".join(problems))
-    return MentionQuery(
-        topics=[known[name.casefold()] for name in topics], kinds=_listed(kind),
+    return MentionQuery(  # str(): plain strings for the drivers, also from the CLI's enum values
+        topics=[known[name.casefold()] for name in topics], kinds=[str(k) for k in _listed(kind)],
         sources=_listed(source), authors=_listed(author), since=window[0], until=window[1],
-        sentiment=sentiment, lang=lang, search=search, sort=sort, limit=limit, offset=offset,
+        sentiment=None if sentiment is None else str(sentiment), lang=lang, search=search,
+        sort=str(sort), limit=limit, offset=offset,
     )

@@ -12,7 +12,16 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from listener.cli.app import EXIT_USAGE, app, fail, model_errors, operation_errors, out, state
+from listener.cli.app import (
+    EXIT_USAGE,
+    app,
+    fail,
+    model_errors,
+    operation_errors,
+    out,
+    state,
+    summary,
+)
 from listener.cli.core import open_database
 
 
@@ -38,15 +47,15 @@ def score(
     with operation_errors("nothing scored"):
         report = operations.score(state(ctx).config(), rescore=rescore)
     verb = "rescored" if rescore else "scored"
-    out.print(f"{report.mentions} mentions {verb} in {report.seconds:.1f}s: "
+    summary.print(f"{report.mentions} mentions {verb} in {report.seconds:.1f}s: "
               f"{report.scored} with a sentiment, {report.unscored} not scored (language), "
               f"{report.reused} reused the score of an identical text "
               f"({report.distinct} distinct texts scored)", markup=False)
     if report.labels:
-        out.print("labels: " + ", ".join(f"{k} {v}" for k, v in sorted(report.labels.items())),
+        summary.print("labels: " + ", ".join(f"{k} {v}" for k, v in sorted(report.labels.items())),
                   markup=False)
     if report.unscored_by_lang:
-        out.print("not scored, by language: " + ", ".join(
+        summary.print("not scored, by language: " + ", ".join(
             f"{lang} {count}" for lang, count in report.unscored_by_lang.items()), markup=False)
 
 

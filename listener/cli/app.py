@@ -30,14 +30,17 @@ app = typer.Typer(
     name="listener",
     help="Social listening for managers: collect mentions, score them, email a weekly digest.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,  # --install-completion / --show-completion for bash, zsh, fish, PowerShell
+    context_settings={"help_option_names": ["-h", "--help"]},
     pretty_exceptions_enable=False,
     rich_markup_mode=None,  # help text is shown as written: "[[digests]]" is not markup
 )
 db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 
-out = Console(highlight=False, soft_wrap=True)
+out = Console(highlight=False, soft_wrap=True)  # what a command is for: tables, exports
+# what a command did ("12 new, 3 already stored"): silenced by -q, which then leaves only errors
+summary = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
@@ -103,6 +106,14 @@ def state(ctx: typer.Context) -> State:
     return ctx.find_root().obj
 
 
+def _show_version(value: bool) -> None:
+    if value:
+        from importlib.metadata import version
+
+        typer.echo(f"listener {version('listener')}")
+        raise typer.Exit()
+
+
 @app.callback()
 def main_options(
     ctx: typer.Context,
@@ -117,6 +128,9 @@ def main_options(
         "--log-format", envvar="LISTENER_LOG_FORMAT",
         help="Log lines as text, or json: one object per line for journald, Loki and log shippers.",
     )] = logs.LogFormat.text,
+    show_version: Annotated[bool, typer.Option("--version", callback=_show_version, is_eager=True,
+                                               help="Show listener's version and exit.")] = False,
 ) -> None:
     ctx.obj = State(config_path=str(config) if config else None, verbose=verbose, quiet=quiet)
+    summary.quiet = quiet
     logs.setup(verbose, quiet, stream=sys.stderr, log_format=log_format)

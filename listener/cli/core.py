@@ -22,7 +22,9 @@ from listener.cli.app import (
     operation_errors,
     out,
     state,
+    summary,
 )
+from listener.cli.options import ImportFormat, Kind, OutputFormat, Sentiment, Sort
 from storage import db
 
 if TYPE_CHECKING:
@@ -55,14 +57,14 @@ def init(
 
     path.write_text(files("listener").joinpath("data/config.example.toml").read_text(encoding="utf-8"),
                     encoding="utf-8")
-    out.print(f"wrote {path}: set your topics and sources, then run `listener collect`")
+    summary.print(f"wrote {path}: set your topics and sources, then run `listener collect`")
 
 
 @app.command("import")
 def import_(
     ctx: typer.Context,
     file: Annotated[Path, typer.Argument(help="JSON Lines (.jsonl) or CSV (.csv) file.", exists=False)],
-    format: Annotated[str | None, typer.Option(help="jsonl or csv (default: from the extension).")] = None,
+    format: Annotated[ImportFormat | None, typer.Option(help="JSON Lines or CSV (default: from the extension).")] = None,
     map_: Annotated[list[str] | None, typer.Option("--map", help="CSV column map FIELD=COLUMN, e.g. --map text=body.")] = None,
     source: Annotated[str | None, typer.Option(help="Source name for records without one.")] = None,
 ) -> None:
@@ -72,8 +74,6 @@ def import_(
     """
     from connectors.file import NotJsonLines
 
-    if format not in (None, "jsonl", "csv"):
-        fail("--format must be jsonl or csv", EXIT_USAGE)
     column_map = {}
     for item in map_ or []:
         field, sep, column = item.partition("=")
@@ -100,7 +100,7 @@ def import_(
     if len(report.bad) > 50:
         err.print(f"… and {len(report.bad) - 50} more bad lines", markup=False)
     _warn_about(file, report)
-    out.print(f"{report.records} records read: {report.new} new, {report.already_stored} already stored, "
+    summary.print(f"{report.records} records read: {report.new} new, {report.already_stored} already stored, "
               f"{report.repeated} repeated ids (last copy kept), {report.unmatched} matching no topic; "
               f"{len(report.bad)} bad lines skipped")
     _say_scored(outcome.score)
@@ -119,7 +119,7 @@ def _warn_about(file: Path, report: ImportReport) -> None:
 
 
 def _say_scored(report: ScoreReport) -> None:
-    out.print(f"scored {report.scored} mentions ({report.unscored} not scored for language)")
+    summary.print(f"scored {report.scored} mentions ({report.unscored} not scored for language)")
 
 
 @app.command()
@@ -148,7 +148,7 @@ def collect(
     for item in report.connectors:
         line = (f"{item.name}: {item.status}, {item.fetched} fetched, {item.new} new, {item.skipped} skipped, "
                 f"{item.requests} requests")
-        out.print(line + (f" — {item.error}" if item.error else ""), markup=False)
+        summary.print(line + (f" — {item.error}" if item.error else ""), markup=False)
     if outcome.score is not None:
         _say_scored(outcome.score)
     if report.failed:
@@ -182,20 +182,20 @@ def parse_day(value: str) -> datetime:
 def mentions(
     ctx: typer.Context,
     topic: Annotated[list[str] | None, typer.Option(help="Only this topic (repeatable).")] = None,
-    kind: Annotated[list[str] | None, typer.Option(help="Only topics of this kind: brand, competitor, industry (repeatable).")] = None,
+    kind: Annotated[list[Kind] | None, typer.Option(help="Only topics of this kind (repeatable).")] = None,
     source: Annotated[list[str] | None, typer.Option(help="Only this source, e.g. x, reddit (repeatable).")] = None,
     author: Annotated[list[str] | None, typer.Option(help="Only this author handle, e.g. @acme (repeatable).")] = None,
     since: Annotated[str | None, typer.Option(help="Newer than: 7d, 12h, 2w or a date.")] = None,
     from_: Annotated[str | None, typer.Option("--from", help="From this date (inclusive).")] = None,
     to: Annotated[str | None, typer.Option(help="Up to this date (exclusive).")] = None,
-    sentiment: Annotated[str | None, typer.Option(help="positive, neutral, negative or unscored.")] = None,
+    sentiment: Annotated[Sentiment | None, typer.Option(help="Only this sentiment (unscored: a language listener does not score).")] = None,
     lang: Annotated[str | None, typer.Option(help="Language code, e.g. en, fr.")] = None,
     search: Annotated[str | None, typer.Option(help="Full-text search in mention text (every word must match); matches are highlighted in the table.")] = None,
-    sort: Annotated[str, typer.Option(help="newest, reach (author followers), engagement (likes+reposts+replies) or negative (most negative first).")] = "newest",
+    sort: Annotated[Sort, typer.Option(help="newest; reach (author followers); engagement (likes+reposts+replies); negative (most negative first).")] = Sort.newest,
     limit: Annotated[int | None, typer.Option(help="At most this many (default 50 for table, all otherwise).", min=0)] = None,
     page: Annotated[int | None, typer.Option(help="Page N (1-based) of --limit rows.", min=1)] = None,
     offset: Annotated[int | None, typer.Option(help="Skip this many rows first.", min=0)] = None,
-    format: Annotated[str | None, typer.Option(help="table, csv, json (JSON Lines) or parquet (default: from --output's extension, else table).")] = None,
+    format: Annotated[OutputFormat | None, typer.Option(help="json is JSON Lines (default: from --output's extension, else table).")] = None,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file (.csv, .jsonl/.json, .parquet) instead of the terminal.", dir_okay=False)] = None,
     force: Annotated[bool, typer.Option(help="Overwrite --output if it exists (never the database or config).")] = False,
     escape_formulas: Annotated[bool, typer.Option(help="CSV: prefix cells starting with = + - @ with ' so spreadsheets do not run them (OWASP).")] = True,
@@ -207,17 +207,16 @@ def mentions(
     listener mentions --search "refund delay" --sort reach --limit 20 ;
     listener mentions --kind competitor --since 30d --output competitors.parquet
     """
-    from listener.export import FORMATS, format_for, require_parquet, table, write_parquet
+    from listener.export import format_for, require_parquet, table, write_parquet
     from listener.extras import MissingExtra
     from listener.selection import SelectionError, mention_query
     from storage.queries import highlights, iter_mentions
 
     if format is None:
-        format = (format_for(output) or "") if output else "table"
-        if not format:
+        implied = format_for(output) if output else "table"
+        if not implied:
             fail(f"cannot tell the format from {output}; use --format csv, json or parquet", EXIT_USAGE)
-    if format not in FORMATS:
-        fail("--format must be table, csv, json or parquet", EXIT_USAGE)
+        format = OutputFormat(implied)
     if format == "parquet" and output is None:
         fail("--format parquet needs --output FILE", EXIT_USAGE)
     if format == "parquet":
@@ -309,4 +308,4 @@ def db_upgrade(ctx: typer.Context) -> None:
         engine.dispose()
         fail(str(error))
     revision = db.current_revision(engine)
-    out.print(f"{db.redact_url(config.storage.url)}: {'upgraded to' if applied else 'already at'} revision {revision}")
+    summary.print(f"{db.redact_url(config.storage.url)}: {'upgraded to' if applied else 'already at'} revision {revision}")

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from listener.cli.app import EXIT_RUN_ERROR, app, fail, out
+from listener.cli.app import EXIT_RUN_ERROR, app, fail, out, summary
 
 
 @app.command()
@@ -23,7 +23,7 @@ def demo(
 
     if (directory / "listener.db").exists():
         fail(f"{directory} already holds a demo; remove it or pass --dir NEW_DIR")
-    result = demo_module.run(directory, on_step=lambda step: out.print(f"… {step}", markup=False))
+    result = demo_module.run(directory, on_step=lambda step: summary.print(f"… {step}", markup=False))
     for line in demo_module.summary(result):
         out.print(line, markup=False)
     if result.collect.failed:

@@ -16,6 +16,7 @@ from listener.cli.app import (
     operation_errors,
     out,
     state,
+    summary,
 )
 
 
@@ -58,7 +59,7 @@ def digest(
         with operation_errors("nothing written"):
             written = operations.write_digests(config, period, out_dir, names=name)
         for path in written:
-            out.print(f"wrote {path}")
+            summary.print(f"wrote {path}")
     if not (send or dry_run):
         return
     with operation_errors("nothing sent"):  # one --send at a time per database (cron safety)

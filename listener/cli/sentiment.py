@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from listener.cli.app import EXIT_USAGE, app, fail, out, state
+from listener.cli.app import EXIT_USAGE, app, fail, out, state, summary
 from listener.cli.core import open_database
 
 CANDIDATES = 20_000  # unlabelled mentions drawn at random before spreading them over topics and weeks
@@ -74,7 +74,7 @@ def label(
             written = _export(engine, export)
         except OSError as error:
             fail(f"cannot write {export}: {error.strerror or error}")
-        out.print(f"{written} labels written to {export}", markup=False)
+        summary.print(f"{written} labels written to {export}", markup=False)
         return
     if not sys.stdin.isatty():
         fail("listener label reads single keystrokes and needs a terminal; "
