@@ -23,6 +23,7 @@ from listener.cli.app import (
     summary,
 )
 from listener.cli.core import open_database
+from listener.cli.options import ReportFormat
 
 
 def _sync_topics(engine, config) -> None:
@@ -254,7 +255,7 @@ def eval_(
     labels: Annotated[Path | None, typer.Option("--labels", help="CSV with text,label or source,id,label.",
                                                 dir_okay=False)] = None,
     stored: Annotated[bool, typer.Option("--stored", help="Use the labels stored by listener label.")] = False,
-    format: Annotated[str, typer.Option(help="table or json.")] = "table",
+    format: Annotated[ReportFormat, typer.Option(help="A table, or JSON for scripts.")] = ReportFormat.table,
 ) -> None:
     """Score labelled texts through the same path as stored mentions and report how well it agrees.
 
@@ -262,8 +263,6 @@ def eval_(
     """
     from listener.analysis.evaluate import LabelsError, evaluate, read_labels, stored_labels
 
-    if format not in ("table", "json"):
-        fail("--format must be table or json", EXIT_USAGE)
     if (labels is None) == (not stored):
         fail("give --labels FILE or --stored (the labels of listener label), not both", EXIT_USAGE)
     st = state(ctx)

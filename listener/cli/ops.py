@@ -12,6 +12,7 @@ import typer
 
 from listener.cli.app import EXIT_RUN_ERROR, EXIT_USAGE, app, err, fail, out, state
 from listener.cli.core import open_database, parse_day, parse_since
+from listener.cli.options import AuthorFormat, AuthorSort, Kind, ReportFormat
 
 
 @app.command()
@@ -59,7 +60,7 @@ def serve(
 @app.command()
 def status(
     ctx: typer.Context,
-    format: Annotated[str, typer.Option(help="table or json.")] = "table",
+    format: Annotated[ReportFormat, typer.Option(help="A table, or JSON for monitoring.")] = ReportFormat.table,
     check: Annotated[bool, typer.Option("--check", help="Exit 1 when anything is unhealthy (for cron and monitoring).")] = False,
 ) -> None:
     """Health at a glance: each source's last success, last error, recent volume and silence
@@ -73,8 +74,6 @@ def status(
     from listener.status import gather, render
     from storage.runs import mark_died
 
-    if format not in ("table", "json"):
-        fail("--format must be table or json", EXIT_USAGE)
     config = state(ctx).config()
     engine = open_database(ctx)
     with engine.begin() as connection:
@@ -100,13 +99,13 @@ def status(
 def authors(
     ctx: typer.Context,
     topic: Annotated[list[str] | None, typer.Option(help="Only mentions of this topic (repeatable).")] = None,
-    kind: Annotated[list[str] | None, typer.Option(help="Only topics of this kind: brand, competitor, industry.")] = None,
+    kind: Annotated[list[Kind] | None, typer.Option(help="Only topics of this kind (repeatable).")] = None,
     source: Annotated[list[str] | None, typer.Option(help="Only this source (repeatable).")] = None,
     since: Annotated[str | None, typer.Option(help="Mentions newer than: 7d, 12h, 2w or a date.")] = None,
     to: Annotated[str | None, typer.Option(help="Mentions up to this date (exclusive).")] = None,
-    sort: Annotated[str, typer.Option(help="reach (followers), mentions, engagement or negative (count).")] = "reach",
+    sort: Annotated[AuthorSort, typer.Option(help="reach (followers), mentions, engagement or negative (count).")] = AuthorSort.reach,
     limit: Annotated[int, typer.Option(help="At most this many authors.", min=1)] = 50,
-    format: Annotated[str, typer.Option(help="table, csv or json (JSON Lines).")] = "table",
+    format: Annotated[AuthorFormat, typer.Option(help="json is JSON Lines.")] = AuthorFormat.table,
     escape_formulas: Annotated[bool, typer.Option(help="CSV: prefix cells starting with = + - @ with ' so spreadsheets do not run them (OWASP).")] = True,
 ) -> None:
     """Who talks about you: authors with reach (followers), mentions, engagement and sentiment.
@@ -114,23 +113,17 @@ def authors(
     Example: listener authors --topic Acme --since 30d --sort reach --limit 20
     """
     from listener.export import authors_table, write_authors
-    from storage.queries import AUTHOR_SORTS, KINDS, AuthorQuery, iter_authors
+    from storage.queries import AuthorQuery, iter_authors
 
-    if format not in ("table", "csv", "json"):
-        fail("--format must be table, csv or json", EXIT_USAGE)
-    if sort not in AUTHOR_SORTS:
-        fail(f"--sort must be one of {', '.join(AUTHOR_SORTS)}", EXIT_USAGE)
-    if any(k not in KINDS for k in kind or []):
-        fail(f"--kind must be one of {', '.join(KINDS)}", EXIT_USAGE)
     config = state(ctx).config()
     known = {t.name.casefold(): t.name for t in config.topics}
     unknown = [name for name in topic or [] if name.casefold() not in known]
     if unknown:
         fail(f"unknown topic {', '.join(map(repr, unknown))}; configured: {', '.join(known.values())}", EXIT_USAGE)
     try:
-        query = AuthorQuery(topics=[known[n.casefold()] for n in topic or []], kinds=kind or [],
+        query = AuthorQuery(topics=[known[n.casefold()] for n in topic or []], kinds=[str(k) for k in kind or []],
                             sources=source or [], since=parse_since(since) if since else None,
-                            until=parse_day(to) if to else None, sort=sort, limit=limit)
+                            until=parse_day(to) if to else None, sort=str(sort), limit=limit)
     except typer.BadParameter as error:
         fail(str(error), EXIT_USAGE)
     engine = open_database(ctx)

@@ -40,3 +40,21 @@ class Sentiment(StrEnum):
     neutral = "neutral"
     negative = "negative"
     unscored = "unscored"
+
+
+class ReportFormat(StrEnum):
+    table = "table"
+    json = "json"
+
+
+class AuthorFormat(StrEnum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+
+
+class AuthorSort(StrEnum):
+    reach = "reach"
+    mentions = "mentions"
+    engagement = "engagement"
+    negative = "negative"

@@ -13,10 +13,10 @@ import pytest
 from typer.testing import CliRunner
 
 from listener.cli import app
-from listener.cli.options import Kind, OutputFormat, Sentiment, Sort
+from listener.cli.options import AuthorSort, Kind, OutputFormat, Sentiment, Sort
 from listener.export import FORMATS
 from listener.selection import SENTIMENTS
-from storage.queries import KINDS, SORTS
+from storage.queries import AUTHOR_SORTS, KINDS, SORTS
 
 LISTENER = shutil.which("listener", path=str(Path(sys.executable).parent))
 
@@ -33,15 +33,17 @@ def test_short_help_option_works_everywhere(args):
 
 
 def test_option_choices_come_from_the_layers_below():
-    assert (tuple(OutputFormat), tuple(Kind), tuple(Sort), tuple(Sentiment)) == (
-        FORMATS, KINDS, SORTS, SENTIMENTS)
+    assert (tuple(OutputFormat), tuple(Kind), tuple(Sort), tuple(Sentiment), tuple(AuthorSort)) == (
+        FORMATS, KINDS, SORTS, SENTIMENTS, AUTHOR_SORTS)
 
 
 def test_help_lists_the_choices_and_bad_values_are_usage_errors():
     help_text = CliRunner().invoke(app, ["mentions", "-h"]).stdout
     assert "table|csv|json|parquet" in help_text and "newest|reach|engagement|negative" in help_text
-    bad = CliRunner().invoke(app, ["mentions", "--sort", "loudest"])
-    assert bad.exit_code == 2 and "newest" in bad.output
+    for command, option in (("mentions", "--sort"), ("authors", "--sort"), ("status", "--format"),
+                            ("eval", "--format"), ("authors", "--kind"), ("import", "--format")):
+        bad = CliRunner().invoke(app, [command, option, "loudest"])
+        assert bad.exit_code == 2 and "loudest" in bad.output, (command, option, bad.output)
 
 
 @pytest.mark.skipif(LISTENER is None, reason="the listener script is not installed next to this Python")
