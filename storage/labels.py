@@ -92,18 +92,24 @@ def topics_of(connection: Connection, ids: Sequence[int]) -> dict[int, list[int]
 
 
 def confusion_counts(connection: Connection, scorer: str) -> dict[str, list[list[int]]]:
-    """Per scored language: a 3x3 table, rows the person's label, columns the ``scorer``'s label."""
+    """Per scored language: a 3x3 table, rows the person's label, columns the ``scorer``'s label.
+
+    Read from the (few) labels, then their scores by key: as one join, SQLite's
+    planner walked every score instead (a third of a second per call on a
+    million mentions).
+    """
+    truth = {mention_id: label for mention_id, label in
+             connection.execute(select(labels.c.mention_id, labels.c.label)) if label in LABELS}
+    ids = list(truth)
     tables: dict[str, list[list[int]]] = {}
-    rows = connection.execute(
-        select(scores.c.lang, labels.c.label, scores.c.label.label("predicted"), func.count())
-        .join(scores, scores.c.mention_id == labels.c.mention_id)
-        .where(scores.c.scorer == scorer, scores.c.label.in_(LABELS))
-        .group_by(scores.c.lang, labels.c.label, scores.c.label)
-    )
-    for lang, truth, predicted, n in rows:
-        if truth in LABELS:
+    for begin in range(0, len(ids), _IN_CHUNKS):
+        for mention_id, lang, predicted in connection.execute(
+            select(scores.c.mention_id, scores.c.lang, scores.c.label)
+            .where(scores.c.mention_id.in_(ids[begin : begin + _IN_CHUNKS]), scores.c.scorer == scorer,
+                   scores.c.label.in_(LABELS))
+        ):
             table = tables.setdefault(lang, [[0] * 3 for _ in LABELS])
-            table[LABELS.index(truth)][LABELS.index(predicted)] += int(n)
+            table[LABELS.index(truth[mention_id])][LABELS.index(predicted)] += 1
     return tables
 
 
