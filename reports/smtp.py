@@ -12,7 +12,7 @@ import socket
 import ssl
 from dataclasses import dataclass, field
 from email.message import EmailMessage
-from typing import Literal
+from typing import Any, Literal
 
 
 class DeliveryError(Exception):
@@ -32,8 +32,8 @@ class _BodyTracked:
 
     body_sent = False
 
-    def send(self, s: str | bytes) -> None:
-        super().send(s)  # type: ignore[misc]
+    def send(self, s: Any) -> None:
+        super().send(s)  # type: ignore[misc]  # a mixin: the SMTP class comes next in the MRO
         self.body_sent = isinstance(s, bytes) and s.endswith(b"\r\n.\r\n")
 
 

@@ -56,16 +56,17 @@ def fit_mention(mention: Mention) -> bool:
         value = getattr(mention, name)
         if value is None:
             continue
-        fitted = value.replace(NUL, "") if NUL in value else value
+        text: str = value.replace(NUL, "") if NUL in value else value
         limit = _LENGTHS[name]
-        if limit and len(fitted) > limit:
-            fitted = None if name == "lang" else fitted[:limit]  # a cut language tag means nothing
+        fitted: str | None = text
+        if limit and len(text) > limit:
+            fitted = None if name == "lang" else text[:limit]  # a cut language tag means nothing
         if fitted is not value:
             setattr(mention, name, fitted)
             changed = True
     for name in _METRICS:
-        value = getattr(mention, name)
-        if value is not None and not 0 <= value <= MAX_INTEGER:
+        number = getattr(mention, name)
+        if number is not None and not 0 <= number <= MAX_INTEGER:
             setattr(mention, name, None)
             changed = True
     if mention.raw is not None and _has_nul(mention.raw):

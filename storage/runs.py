@@ -17,12 +17,12 @@ DIED = "died"  # the process ended (killed, out of memory, power cut) without fi
 
 
 def start_run(connection: Connection, command: str) -> int:
-    return connection.execute(
+    return _new_id(connection.execute(
         insert(runs).values(
             command=command, started_at=utcnow(), status="running",
             host=socket.gethostname(), pid=os.getpid(),
         )
-    ).inserted_primary_key[0]
+    ).inserted_primary_key)
 
 
 def finish_run(connection: Connection, run_id: int, status: str, counts: dict[str, Any] | None = None,
@@ -35,9 +35,9 @@ def finish_run(connection: Connection, run_id: int, status: str, counts: dict[st
 
 
 def start_connector_run(connection: Connection, run_id: int, connector: str) -> int:
-    return connection.execute(
+    return _new_id(connection.execute(
         insert(connector_runs).values(run_id=run_id, connector=connector, started_at=utcnow(), status="running")
-    ).inserted_primary_key[0]
+    ).inserted_primary_key)
 
 
 def finish_connector_run(connection: Connection, connector_run_id: int, *, status: str, fetched: int, new: int,
@@ -75,7 +75,7 @@ def mark_died(connection: Connection, alive: Callable[[int, datetime], bool] = p
     rows = connection.execute(
         select(runs.c.id, runs.c.pid, runs.c.started_at).where(runs.c.status == "running", runs.c.host == host)
     ).all()
-    dead = [row for row in rows if row.pid is None or not alive(row.pid, from_db(row.started_at))]
+    dead = [row for row in rows if row.pid is None or not alive(row.pid, _started(row.started_at))]
     now = utcnow()
     for row in dead:
         error = (f"the process (pid {row.pid} on {host}) ended without finishing the run: killed "
@@ -86,3 +86,14 @@ def mark_died(connection: Connection, alive: Callable[[int, datetime], bool] = p
             connector_runs.c.run_id == row.id, connector_runs.c.status == "running",
         ).values(status=DIED, finished_at=now, error=error))
     return len(dead)
+
+
+def _started(moment: datetime | None) -> datetime:
+    started = from_db(moment)
+    assert started is not None  # runs.started_at is NOT NULL
+    return started
+
+
+def _new_id(key: Any) -> int:
+    assert key is not None  # a single-row INSERT always returns its key
+    return int(key[0])
