@@ -11,11 +11,13 @@ distinct (text, language) is scored once per process.
 
 from __future__ import annotations
 
+import importlib.util
 from collections.abc import Callable, Mapping, Sequence
 from functools import partial
 from pathlib import Path
 from typing import Any
 
+from listener.sentiment.card import DATA_DIR, ModelFileError
 from listener.sentiment.result import UNSCORED, Score, Scorer
 from listener.sentiment.vader import VADER
 
@@ -52,7 +54,14 @@ class LearnedScorer:
 
 
 def load_learned(path: str | Path | None = None) -> Any:
-    """The learned model: the one at ``path`` (a user's adapted model), else the shipped one."""
+    """The learned model: the one at ``path`` (a user's adapted model), else the shipped one.
+
+    Raises :class:`~listener.sentiment.card.ModelFileError` (exit 2 in the CLI) when a
+    model file is missing or corrupt, or when this installation has no learned model.
+    """
+    if importlib.util.find_spec("listener.sentiment.learned") is None:
+        raise ModelFileError(DATA_DIR, "this installation has no learned model (use "
+                             '[scoring] model = "vader")')
     from listener.sentiment.learned import LearnedModel, load_default
 
     return load_default() if path is None else LearnedModel.load(Path(path))

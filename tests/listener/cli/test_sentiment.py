@@ -165,3 +165,14 @@ def test_mentions_explain_lists_the_words_that_pushed_each_score_never_the_brand
     assert "x:99 negative: awful -2.0, rude -2.0" in why
     assert "x:1 positive: great +3.1" in why
     assert "acme" not in why.lower()
+
+
+def test_a_missing_learned_model_file_is_named_with_how_to_rebuild_it_and_exits_2(project, tmp_path):
+    config_path, _rows = project
+    body = config_path.read_text(encoding="utf-8").replace(
+        'model = "vader"  # the explain test reads VADER\'s lexicon values',
+        f'model = "learned"\nmodel_path = "{tmp_path / "no-such-model"}"')
+    config_path.write_text(body, encoding="utf-8")
+    result = CliRunner().invoke(app, ["--config", str(config_path), "score", "--rescore"])
+    assert result.exit_code == 2, result.output
+    assert "sentiment model file" in result.output and "python -m listener.sentiment.train" in result.output
