@@ -167,6 +167,7 @@ def send_digests(config: Config, period: Period, *, names: Sequence[str] | None 
 
     archive = archive_dir or default_archive(config.storage.url)
     with database(config) as engine:
+        _known_topics(engine, config)
         if dry_run:
             return digest.send_digests(engine, config, period, names=names, dry_run=True, archive_dir=archive,
                                        now=now, **delivery)
@@ -184,4 +185,13 @@ def write_digests(config: Config, period: Period, out_dir: Path, *,
     from listener import digest
 
     with database(config) as engine:
+        _known_topics(engine, config)
         return digest.write_digests(engine, config, period, out_dir, names=names)
+
+
+def _known_topics(engine: Engine, config: Config) -> None:
+    """The configured topics in the database, so a digest before any collect is empty, not an error."""
+    from storage.mentions import sync_topics
+
+    with engine.begin() as connection:
+        sync_topics(connection, [topic.model_dump() for topic in config.topics])

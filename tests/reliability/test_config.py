@@ -64,3 +64,11 @@ def test_out_of_range_since_and_week_are_clear_usage_errors(config_file):
     for week in ("9999-W52", "0001-W01"):
         result = CliRunner().invoke(app, ["--config", str(config), "digest", "--week", week, "--dry-run"])
         assert result.exit_code == 2 and "the year must be between" in result.stderr, result.output
+
+
+def test_a_digest_before_any_collect_is_written_not_a_traceback(config_file, tmp_path):
+    config = config_file(extra='[[digests]]\nname = "w"\nrecipients = ["a@example.com"]\ntopics = ["Acme"]\n')
+    result = CliRunner().invoke(app, ["--config", str(config), "digest", "--week", "2026-W47",
+                                      "--out", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "out" / "w.html").is_file() and "Traceback" not in result.output
