@@ -130,3 +130,66 @@ def _key(prompt: str) -> str:
         if key in KEYS or key in (SKIP, QUIT):
             out.print(key, markup=False)
             return key
+
+
+@app.command()
+def train(
+    ctx: typer.Context,
+    labels: Annotated[Path | None, typer.Option("--labels", dir_okay=False,
+                                                help="CSV with text,label or source,id,label (default: the labels stored by listener label).")] = None,
+) -> None:
+    """Adapt the learned model to your trade with your own labels; print cross-validated macro-F1 before and after.
+
+    The new model is saved beside the database (the shipped one and earlier ones are kept);
+    listener score --rescore applies it.
+
+    Example: listener train --labels labelled.csv
+    """
+    from listener.analysis.evaluate import LabelsError, read_labels, stored_labels
+    from listener.cli.app import model_errors
+    from listener.sentiment import adapt, usermodel
+    from listener.sentiment.dispatch import load_learned
+    from listener.sentiment.masking import Masker
+    from listener.sentiment.training import by_language, trainable
+    from storage.scores import topic_queries
+
+    config = state(ctx).config()
+    engine = open_database(ctx)
+    target = usermodel.models_dir(config.storage.url)
+    if target is None:
+        fail("the database is not a local SQLite file, so there is no folder beside it for the "
+             "adapted model; run train against a SQLite copy, or set [scoring] model_path to use one",
+             EXIT_USAGE)
+    try:
+        with engine.connect() as connection:
+            items = read_labels(labels, connection) if labels else stored_labels(connection)
+            masker = Masker(topic_queries(connection))
+    except LabelsError as error:
+        fail(str(error))
+    if not items:
+        fail(f"{labels}: no labelled rows" if labels else
+             "no labels stored yet: label some with listener label, or give --labels FILE", EXIT_USAGE)
+    with model_errors():
+        base = load_learned(None)  # always from the shipped model: earlier adaptations are not compounded
+        chosen, left = trainable(by_language(items, masker, config.scoring.default_language),
+                                 base.languages())
+        for lang, reason in left.items():
+            out.print(f"{lang}: left out ({reason})", markup=False)
+        if not chosen:
+            fail("no language has enough labels to adapt the model on", EXIT_USAGE)
+        corrections = {}
+        for lang, (texts, truth) in chosen.items():
+            x, weights, bias = adapt.model_parts(base, texts, lang)
+            before, after = adapt.cross_validate(x, truth, weights, bias)
+            out.print(f"{lang}: {len(texts)} labels, cross-validated macro-F1 {before:.3f} -> {after:.3f}",
+                      markup=False)
+            corrections[lang] = adapt.fit(x, truth, weights, bias)
+        saved = adapt.save_adapted(base, corrections, target)
+    out.print(f"saved {saved}; the shipped model and earlier ones are unchanged. "
+              "Run listener score --rescore to apply it", markup=False)
+    if config.scoring.model_path:
+        out.print(f"note: [scoring] model_path = {config.scoring.model_path} is set, so scoring keeps "
+                  "using that model until you point it here or remove it", markup=False)
+    if config.scoring.model != "learned":
+        out.print('note: [scoring] model = "vader": set model = "learned" to score with it',
+                  markup=False)

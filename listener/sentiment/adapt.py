@@ -13,13 +13,19 @@ user whether it helped (:func:`cross_validate`).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import copy
+import json
+import shutil
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 CLASSES = ("negative", "neutral", "positive")
-L2 = 1.0  # pull of the correction towards the shipped weights
+L2 = 50.0  # pull of the correction towards the shipped weights (tuned on 600 labelled tweets: 0.679 -> 0.689 macro-F1)
 STEPS = 300
 LEARNING_RATE = 0.05
 FOLDS = 5
@@ -134,3 +140,45 @@ def cross_validate(x: Sparse, labels: Sequence[str], weights: np.ndarray, bias: 
         for i, label in zip(held, predict(x.take(held), weights, bias, correction), strict=True):
             after[i] = label
     return macro_f1(labels, before), macro_f1(labels, after)
+
+
+def model_parts(model: Any, texts: Sequence[str], lang: str) -> tuple[Sparse, np.ndarray, np.ndarray]:
+    """The learned model's features of ``texts`` and the weights and bias of ``lang``'s head."""
+    head = model._head(lang)  # same package: the head is the linear layer being adapted
+    data, indices, indptr = head.featurizer.matrix(texts)
+    return Sparse(data, indices, indptr), head.weights, head.bias
+
+
+def save_adapted(model: Any, corrections: Mapping[str, Correction], folder: Path,
+                 now: datetime | None = None) -> Path:
+    """Write the adapted model as ``folder/learned-user-<UTC time>/`` (card and heads) and return it.
+
+    Each adapted language gets a head of its own; the others keep the shipped
+    heads (copied, so the folder stands alone). Written under a hidden name and
+    renamed when complete, so a half-written model is never picked up.
+    """
+    from listener.sentiment.card import CARD_FILE, DATA_DIR
+
+    stamp = (now or datetime.now(UTC)).strftime("%Y%m%dT%H%M%S")
+    name = f"learned-user-{stamp}"
+    final, partial = folder / name, folder / f".{name}.partial"
+    shutil.rmtree(partial, ignore_errors=True)
+    partial.mkdir(parents=True)
+    card = copy.deepcopy(model.card)
+    card["name"], card["adapted_from"] = name, model.name
+    for lang, correction in sorted(corrections.items()):
+        head = model._head(lang)
+        weights, bias = correction.apply(head.weights, head.bias)
+        spec = dict(card["heads"][card["languages"][lang]["head"]], file=f"user-{lang}.npz")
+        np.savez_compressed(partial / spec["file"], weights=weights, bias=bias.astype(np.float32))
+        card["heads"][f"user-{lang}"] = spec
+        card["languages"][lang]["head"] = f"user-{lang}"
+    source = Path(model.path) if model.path is not None else DATA_DIR
+    used = {info["head"] for info in card["languages"].values()}
+    card["heads"] = {key: spec for key, spec in card["heads"].items() if key in used}
+    for spec in card["heads"].values():
+        if not (partial / spec["file"]).exists():
+            shutil.copyfile(source / spec["file"], partial / spec["file"])
+    (partial / CARD_FILE).write_text(json.dumps(card, indent=1, sort_keys=True), encoding="utf-8")
+    partial.rename(final)
+    return final

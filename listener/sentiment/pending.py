@@ -103,7 +103,7 @@ def score_pending(
     tally = _Tally(report)
     owned = batch is None
     if batch is None:
-        batch = BatchScorer(Sentiment.from_config(scoring_config),
+        batch = BatchScorer(Sentiment.from_config(config),
                             workers=getattr(scoring_config, "workers", 0))
     try:
         with engine.connect() as connection:

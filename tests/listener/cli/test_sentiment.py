@@ -176,3 +176,48 @@ def test_a_missing_learned_model_file_is_named_with_how_to_rebuild_it_and_exits_
     result = CliRunner().invoke(app, ["--config", str(config_path), "score", "--rescore"])
     assert result.exit_code == 2, result.output
     assert "sentiment model file" in result.output and "python -m listener.sentiment.train" in result.output
+
+
+LABELLED = Path(__file__).resolve().parents[2] / "fixtures" / "labelled" / "vader_tweets_GroundTruth.tsv"
+
+
+def _labels_file(path: Path, count: int) -> Path:
+    """``text,label`` rows from VADER's human-rated tweets (mean rating / 4, the paper's thresholds)."""
+    rows = []
+    with LABELLED.open(encoding="utf-8", newline="") as handle:
+        for line in handle:
+            _id, rating, text = line.rstrip("\r\n").split("\t")
+            value = float(rating) / 4
+            rows.append((text, "positive" if value >= 0.05 else "negative" if value <= -0.05 else "neutral"))
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["text", "label"])
+        writer.writerows(rows[::len(rows) // count][:count])
+    return path
+
+
+@pytest.mark.slow
+def test_train_adapts_the_learned_model_reports_cross_validated_f1_and_rescore_applies_it(project, tmp_path):
+    config_path, rows = project
+    config_path.write_text(config_path.read_text(encoding="utf-8").replace(
+        'model = "vader"  # the explain test reads VADER\'s lexicon values', 'model = "learned"'),
+        encoding="utf-8")
+    labels = _labels_file(tmp_path / "mine.csv", 120)
+    result = CliRunner().invoke(app, ["--config", str(config_path), "train", "--labels", str(labels)])
+    assert result.exit_code == 0, result.output
+    assert "en: 120 labels, cross-validated macro-F1 0." in result.output
+    saved = sorted((tmp_path / "models").iterdir())
+    assert len(saved) == 1 and saved[0].name.startswith("learned-user-")
+    assert (saved[0] / "card.json").exists() and (saved[0] / "user-en.npz").exists()
+    rescored = CliRunner().invoke(app, ["--config", str(config_path), "score", "--rescore"])
+    assert rescored.exit_code == 0, rescored.output
+    assert {row.scorer for row in rows.scores().values()} == {saved[0].name}
+
+
+def test_train_with_a_bad_labels_file_lists_every_bad_line_and_exits_1(project, tmp_path):
+    config_path, _rows = project
+    bad = tmp_path / "bad.csv"
+    bad.write_text("text,label\ngood,positive\nmeh,maybe\n,neutral\n", encoding="utf-8")
+    result = CliRunner().invoke(app, ["--config", str(config_path), "train", "--labels", str(bad)])
+    assert result.exit_code == 1
+    assert "line 3: label 'maybe'" in result.output and "line 4: no value for text" in result.output
