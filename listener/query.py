@@ -499,6 +499,13 @@ def mask(text: str, terms: Iterable[Term] = (), placeholder: str = "") -> str:
     index of the original char it came from and cut the original text there, so
     everything outside the removed spans is returned byte for byte.
     """
+    terms = tuple(terms)
+    if not terms:  # only handles and hashtags to remove: none without a sigil (one C-level pass)
+        folded = normalize(text)
+        if "@" not in folded and "#" not in folded:
+            return text
+        if text.isascii():  # folding is lower(): same offsets, same \w, same sigils
+            return _SIGIL_TOKEN_RE.sub(placeholder, text)
     if text.isascii():
         norm, origin = text.lower(), range(len(text))
     else:

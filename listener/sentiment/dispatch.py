@@ -44,10 +44,11 @@ class LearnedScorer:
         return self.score_batch([text])[0]
 
     def score_batch(self, texts: Sequence[str]) -> list[Score]:
+        from listener.sentiment.learned import scores_from
+
         probabilities = self.model.predict_proba(texts, self.lang)  # columns negative, neutral, positive
         return [Score(label, compound, float(p[2]), float(p[1]), float(p[0]), self.name)
-                for (label, compound), p in zip(self.model.score_batch(texts, self.lang),
-                                                probabilities, strict=True)]
+                for (label, compound), p in zip(scores_from(probabilities), probabilities, strict=True)]
 
     def explain(self, text: str, k: int = 5) -> list[tuple[str, float]]:
         return self.model.explain(text, self.lang, k)

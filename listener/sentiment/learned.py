@@ -119,11 +119,7 @@ class LearnedModel:
         The label is the argmax (the one the confusion matrices were measured on), not a
         threshold on the compound.
         """
-        probabilities = self.predict_proba(texts, lang)
-        labels = probabilities.argmax(axis=1)
-        compounds = probabilities[:, 2] - probabilities[:, 0]
-        return [(LABELS[label], round(float(compound), 4))
-                for label, compound in zip(labels, compounds, strict=True)]
+        return scores_from(self.predict_proba(texts, lang))
 
     def explain(self, text: str, lang: str, k: int = 5) -> list[tuple[str, float]]:
         """The ``k`` words that pushed the score most, with their signed push.
@@ -141,6 +137,14 @@ class LearnedModel:
             pushes[word] = pushes.get(word, 0.0) + float(vector[2] - vector[0])
         ranked = sorted(pushes.items(), key=lambda item: -abs(item[1]))
         return [(word, round(push, 4)) for word, push in ranked[:k] if push != 0.0]
+
+
+def scores_from(probabilities: np.ndarray) -> list[tuple[str, float]]:
+    """(label, compound) per row of :meth:`LearnedModel.predict_proba`'s output."""
+    labels = probabilities.argmax(axis=1)
+    compounds = probabilities[:, 2] - probabilities[:, 0]
+    return [(LABELS[label], round(float(compound), 4))
+            for label, compound in zip(labels, compounds, strict=True)]
 
 
 @lru_cache(maxsize=1)

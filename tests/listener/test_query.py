@@ -325,6 +325,16 @@ def test_mask_leaves_text_without_terms_unchanged():
     assert mask(text, [Term("word", "acme")]) == text
 
 
+def test_mask_without_terms_removes_handles_written_with_fullwidth_sigils():
+    assert mask("merci \uff20Acme et \uff03cafe !", placeholder="_") == "merci _ et _ !"
+
+
+@given(st.text(alphabet=st.sampled_from("aé @#\uff20_1.")))
+def test_mask_without_terms_equals_masking_with_a_term_never_found(text):
+    # the term-less shortcut must agree with the full span-mapping path
+    assert mask(text, placeholder="_") == mask(text, [Term("word", "zzzq")], placeholder="_")
+
+
 def test_mask_does_not_remove_inside_longer_words():
     assert mask("pineapple apple", [Term("word", "apple")], "_") == "pineapple _"
 
