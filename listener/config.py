@@ -162,7 +162,7 @@ class ScoringConfig(Section):
     workers: int = 0  # 0: one per core
     # where texts too short or too ambiguous for the language detector are scored
     default_language: str = Field(default="en", pattern=r"^[a-z]{2,3}$")
-    model: Literal["learned", "vader"] = "vader"
+    model: Literal["learned", "vader"] = "learned"
     # a model directory written by `listener train` (default: the newest one there, else the shipped model)
     model_path: str | None = None
 

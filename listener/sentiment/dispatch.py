@@ -77,7 +77,7 @@ class Sentiment:
     """
 
     def __init__(self, overrides: Mapping[str, Mapping[str, float]] | None = None, *,
-                 model: str = "vader", model_path: str | Path | None = None,
+                 model: str = "learned", model_path: str | Path | None = None,
                  default_language: str | None = "en") -> None:
         if model not in MODELS:
             raise ValueError(f"model must be one of {', '.join(MODELS)}, not {model!r}")

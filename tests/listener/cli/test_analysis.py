@@ -35,7 +35,7 @@ def setup(tmp_path):
              ("Acme", "I love the new acme coffee blend, delicious", 10),
              ("Acme", "Le café acme coffee est vraiment excellent", 20),
              ("Rival", "rival coffee was cold and awful", 30),
-             ("Acme", "El café de acme coffee estaba bueno", 40)]
+             ("Acme", "Acme coffee kahvesi bugün gerçekten çok güzeldi", 40)]
     data = Data(engine)
     data.topic("Acme", '"acme coffee" OR @acme')
     data.topic("Rival", "rival", kind="competitor")
@@ -54,7 +54,7 @@ def test_score_then_trends_then_eval(tmp_path, monkeypatch):
     runner = CliRunner()
     result = runner.invoke(app, ["--config", str(config), "score"])
     assert result.exit_code == 0, result.output
-    assert "5 mentions scored" in result.output and "es 1" in result.output
+    assert "5 mentions scored" in result.output and "tr 1" in result.output
     again = runner.invoke(app, ["--config", str(config), "score"])
     assert "0 mentions scored" in again.output
     rescored = runner.invoke(app, ["--config", str(config), "score", "--rescore"])

@@ -21,7 +21,7 @@ def test_the_english_lexicon_never_scores_french():
 
 
 def test_the_dispatcher_pickles_as_its_settings():
-    sentiment = Sentiment({"en": {"help": 0.0}})
+    sentiment = Sentiment({"en": {"help": 0.0}}, model="vader")
     sentiment.score("help", "en")
     clone = pickle.loads(pickle.dumps(sentiment))
     assert clone.score("help", "en").compound == 0.0
