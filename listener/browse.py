@@ -118,7 +118,7 @@ GROUP BY m.id
 ORDER BY m.created_at DESC"""
 
 
-NEGATIVE_STORIES_SQL = """SELECT coalesce(m.story_key, 'post ' || m.id) AS story,
+NEGATIVE_STORIES_SQL = """SELECT coalesce(m.story_key, 'post:' || m.source || ':' || m.external_id) AS story,
   count(*) AS copies,
   sum(coalesce(m.author_followers, 0)) AS reach,
   round(avg(s.compound), 3) AS average_sentiment,
@@ -126,13 +126,13 @@ NEGATIVE_STORIES_SQL = """SELECT coalesce(m.story_key, 'post ' || m.id) AS story
   substr(coalesce(max(m.title), min(m.text)), 1, 200) AS example
 FROM mentions m JOIN scores s ON s.mention_id = m.id
 WHERE s.label = 'negative' AND m.created_at >= datetime('now', '-30 days')
-GROUP BY coalesce(m.story_key, 'post ' || m.id)
+GROUP BY coalesce(m.story_key, 'post:' || m.source || ':' || m.external_id)
 ORDER BY reach DESC, copies DESC
 LIMIT 100"""
 
 SHARE_OF_VOICE_SQL = """WITH weekly AS (
   SELECT date(x.created_at, 'weekday 0', '-6 days') AS week_of, t.name AS topic, t.kind,
-    count(DISTINCT coalesce(m.story_key, 'post ' || m.id)) AS stories, count(*) AS mentions
+    count(DISTINCT coalesce(m.story_key, 'post:' || m.source || ':' || m.external_id)) AS stories, count(*) AS mentions
   FROM matches x
   JOIN topics t ON t.id = x.topic_id
   JOIN mentions m ON m.id = x.mention_id

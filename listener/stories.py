@@ -13,7 +13,11 @@ copies rather than N conversations.
 2. else, for news items (those with a title), ``title:`` + a hash of the
    normalised title, so the same story syndicated under different URLs with
    the same headline groups together;
-3. else ``None``: an ordinary post is its own conversation.
+3. else, for a repost (a retweet, a boost) of a post, ``post:<source>:<id>`` of
+   the post it repeats: the same key an original without a key stands for in
+   the analysis (``listener.analysis.common.story``), so a retweet and its
+   original count and list once;
+4. else ``None``: an ordinary post is its own conversation.
 
 Platform permalinks (a post's own page on x.com, bsky.app, a Mastodon
 instance, news.ycombinator.com/item…) are not articles, so they never become
@@ -44,7 +48,7 @@ from w3lib.url import canonicalize_url
 
 from listener.query import normalize
 
-__all__ = ["Story", "canonical_url", "find_urls", "group_stories", "story_key", "title_key"]
+__all__ = ["Story", "canonical_url", "find_urls", "group_stories", "post_key", "story_key", "title_key"]
 
 # Parentheses are allowed inside a URL (Wikipedia's ``Foo_(bar)``); an unbalanced
 # closing one is the text's, not the URL's (``(see https://a.example/x)``).
@@ -179,7 +183,15 @@ def story_key(mention: Any) -> str | None:
             return key[:255]
     if title:
         return title_key(title)
+    parent = _get(mention, "parent_id")
+    if _get(mention, "is_repost") and parent:
+        return post_key(source, parent)
     return None
+
+
+def post_key(source: str, external_id: str) -> str:
+    """The story of one platform post: what a post without a key stands for, and what its reposts share."""
+    return f"post:{source}:{external_id}"[:255]
 
 
 @dataclass(frozen=True, slots=True)

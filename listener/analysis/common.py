@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import Connection, String, case, cast, func, select
+from sqlalchemy import Connection, case, func, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from storage.schema import mentions, scores, topics
@@ -49,8 +49,13 @@ def engagement() -> ColumnElement[int]:
 
 
 def story() -> ColumnElement[str]:
-    """The story a mention tells: its ``story_key``, or itself (``m:<id>``) when it has none."""
-    return func.coalesce(mentions.c.story_key, "m:" + cast(mentions.c.id, String))
+    """The story a mention tells: its ``story_key``, or the post itself when it has none.
+
+    A post without a key stands for ``post:<source>:<external id>``, the key its reposts
+    carry (``listener.stories.post_key``), so a retweet and its original are one story.
+    """
+    return func.coalesce(mentions.c.story_key,
+                         "post:" + mentions.c.source + ":" + mentions.c.external_id)
 
 
 def count_label(label: str) -> ColumnElement[int]:

@@ -97,7 +97,7 @@ def test_conversations_to_answer_are_this_weeks_criticism_with_reach_and_questio
 def test_negative_stories_count_copies_of_one_article_once_by_reach(database):
     rows = canned(database, "negative_stories_by_reach")
     assert [(r["story"], r["copies"], r["reach"]) for r in rows][:2] == [
-        ("https://news.example/acme-refunds", 2, 70_000), ("post 6", 1, 2_000)]
+        ("https://news.example/acme-refunds", 2, 70_000), ("post:x:6", 1, 2_000)]
 
 
 def test_share_of_voice_by_week_adds_up_to_100_percent(database):

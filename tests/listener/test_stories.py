@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import pytest
 
 from connectors.base import Mention
-from listener.stories import canonical_url, find_urls, group_stories, story_key
+from listener.stories import canonical_url, find_urls, group_stories, post_key, story_key
 
 T = datetime(2026, 11, 1, tzinfo=UTC)
 
@@ -156,6 +156,14 @@ def test_syndicated_title_without_shared_link_groups_by_title():
     a = story_key(m("rss", "Acme Opens!", title="Acme Opens!"))
     b = story_key(m("rss", "acme opens", title="acme opens"))
     assert a == b and a.startswith("title:")
+
+
+def test_a_repost_shares_the_story_of_the_post_it_repeats():
+    repost = Mention(source="x", external_id="2", text="RT @a: I like coffee", created_at=T,
+                     is_repost=True, parent_id="1")
+    reply = Mention(source="x", external_id="3", text="@a me too", created_at=T, parent_id="1")
+    assert story_key(repost) == post_key("x", "1")
+    assert story_key(reply) is None  # a reply is a conversation of its own
 
 
 def test_plain_post_has_no_story():

@@ -6,7 +6,7 @@ tracking parameters, AMP and mobile hosts, ``Foo_(bar)`` paths kept whole).
 Keys already stored were made by the old hand-written rules; a new copy of a
 story would get the new key and split the story in two. This data migration
 recomputes every stored key from the mention's own fields (source, url, title,
-text), so old and new copies meet again. It uses the rules of the code that
+text; and for reposts, the post they repeat), so old and new copies meet again. It uses the rules of the code that
 runs it: that is the point (keys must match what this code writes next).
 
 Downgrade leaves the keys as they are: the new keys are still valid keys, and
@@ -31,8 +31,8 @@ def upgrade() -> None:
 
     connection = op.get_bind()
     read = sa.text(
-        "SELECT id, source, url, title, text, story_key FROM mentions "
-        "WHERE story_key IS NOT NULL AND id > :after ORDER BY id LIMIT :batch")
+        "SELECT id, source, url, title, text, is_repost, parent_id, story_key FROM mentions "
+        "WHERE (story_key IS NOT NULL OR is_repost) AND id > :after ORDER BY id LIMIT :batch")
     write = sa.text("UPDATE mentions SET story_key = :key WHERE id = :id")
     after = 0
     while rows := connection.execute(read, {"after": after, "batch": BATCH}).mappings().all():

@@ -4,11 +4,13 @@ from datetime import timedelta
 
 import pytest
 
+from connectors.base import Mention
 from listener.analysis.common import UnknownTopicError
 from listener.analysis.period import iso_week
 from listener.analysis.trends import daily_series, top_mentions
 from listener.analysis.weekly import topic_weeks
 from listener.sentiment.adjust import adjust, shipped_calibrations
+from listener.stories import story_key
 
 WEEK = iso_week("2026-W47")  # Mon 16 – Sun 22 November 2026
 MON = WEEK.start
@@ -84,6 +86,20 @@ def test_copies_of_one_story_count_once_in_volume_voice_and_sentiment(data, engi
     assert acme.share_of_voice == pytest.approx(2 / 3) and acme.voice_total == 3
     assert len(negative) == 1 and negative[0]["copies"] == 3
     assert negative[0]["url"] == "https://example.com/1"  # the first copy's link
+
+
+def test_a_retweet_and_its_original_are_one_story(data, engine):
+    data.topic("Acme", "acme")
+    original = data.mention("Acme", MON + timedelta(hours=1), "acme is lovely", label="positive")
+    retweet = Mention(source="x", external_id="rt-1", text="RT @fan: acme is lovely",
+                      created_at=MON + timedelta(hours=2), is_repost=True, parent_id=str(original))
+    data.mention("Acme", retweet.created_at, retweet.text, label="positive", is_repost=True,
+                 story_key=story_key(retweet))
+    with engine.connect() as c:
+        (acme,) = topic_weeks(c, ["Acme"], WEEK)
+        positive = top_mentions(c, ["Acme"], WEEK, label="positive", limit=5)
+    assert (acme.mentions, acme.stories, acme.sentiment.positive) == (2, 1, 1)
+    assert len(positive) == 1 and positive[0]["copies"] == 2
 
 
 def test_unknown_topic_is_named(world, engine):
