@@ -35,6 +35,7 @@ class Post:
     followers: int | None = None
     engagement: int | None = None
     copies: int = 1  # how many stored mentions tell the same story (url: the first one's)
+    why: tuple[str, ...] = ()  # words that pushed the score (shown beside the most negative posts)
 
     @property
     def other_copies(self) -> int:

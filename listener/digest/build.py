@@ -8,6 +8,7 @@ list, influencers) come from the analysis API beside them. No I/O but the querie
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -21,6 +22,7 @@ from listener.analysis.trends import daily_series, top_mentions, unscored_by_lan
 from listener.analysis.weekly import topic_weeks
 from listener.config import Config, DigestConfig
 from listener.digest.sources import source_health
+from listener.sentiment.explain import explain_mentions
 from reports import model
 from reports.render import SOURCE_NAMES
 from storage.times import utcnow
@@ -28,6 +30,7 @@ from storage.times import utcnow
 TOP_POSTS = 3
 TERMS = 8
 INFLUENCERS = 5
+WHY_WORDS = 3  # words shown beside a "most negative" post: what pulled its score down
 
 
 def build_digest(connection: Connection, config: Config, digest: DigestConfig, period: Period,
@@ -52,7 +55,7 @@ def build_digest(connection: Connection, config: Config, digest: DigestConfig, p
         competitors=tuple(f.topic for f in figures if f.kind == "competitor"),
         figures=figures,
         top_positive=[_post(m) for m in _top(connection, lead, period, "positive")],
-        top_negative=[_post(m) for m in _top(connection, lead, period, "negative")],
+        top_negative=_explained(connection, config, _top(connection, lead, period, "negative")),
         emerging_terms=_terms(connection, lead, period, voiced_names),
         conversations=_conversations(connection, lead, period, now, digest.answer_limit),
         influencers=top_influencers(connection, names, period, limit=INFLUENCERS, floor=floor),
@@ -76,6 +79,16 @@ def _post(item: dict[str, Any], topics: Sequence[str] = ()) -> model.Post:
         created_at=item.get("created_at"), topics=tuple(item.get("topics") or topics),
         compound=item.get("compound"), followers=item.get("followers"),
         engagement=item.get("engagement"), copies=int(item.get("copies") or 1))
+
+
+def _explained(connection: Connection, config: Config, items: list[dict]) -> list[model.Post]:
+    """The most negative posts, each with the words that pulled it down (what the scorer saw)."""
+    rows = [{"id": m["mention_id"], "text": m.get("text") or "", "title": m.get("title"),
+             "lang": m.get("lang")} for m in items]
+    words = explain_mentions(connection, rows, config, k=WHY_WORDS * 2) if rows else {}
+    return [replace(_post(m), why=tuple(word for word, weight in words.get(m["mention_id"], [])
+                                        if weight < 0)[:WHY_WORDS])
+            for m in items]
 
 
 def _top(connection: Connection, names: list[str], period: Period, label: str) -> list[dict]:

@@ -152,6 +152,14 @@ def test_headline_figures_come_with_their_counts(engine, data, tmp_path):
     assert any(c.post.author == "curious" for c in digest.conversations)
 
 
+def test_most_negative_posts_say_which_words_pulled_them_down(engine, data, tmp_path):
+    digest = build(engine, make_config(tmp_path), "acme-weekly")
+    angry = digest.top_negative[0]
+    assert angry.author == "angry" and "terrible" in angry.why
+    assert "acme" not in angry.why  # the brand is masked: never a reason
+    assert all(not post.why for post in digest.top_positive)
+
+
 def test_source_health_names_the_silent_source_and_why(engine, data, tmp_path):
     digest = build(engine, make_config(tmp_path), "acme-weekly")
     reddit = next(s for s in digest.sources if s.source == "Reddit")
