@@ -21,7 +21,7 @@ theirs here. Scoring after a collect or an import is its own ``score`` run.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -32,7 +32,8 @@ from sqlalchemy.engine import make_url
 
 from listener import importer, pipeline
 from listener.config import Config
-from listener.lock import collect_locks, recorded, run_lock
+from listener.lock import Locked, collect_locks, recorded, run_lock
+from listener.overlap import scoring_alongside
 from listener.sentiment.pending import ScoreReport, score_pending
 from storage import db
 
@@ -133,13 +134,33 @@ def import_file(
     on_batch: Callable[[int], None] | None = None,
     on_score: Callable[[int, int], None] | None = None,
 ) -> ImportOutcome:
-    """Import a JSON Lines or CSV file (idempotent), then score what is new."""
+    """Import a JSON Lines or CSV file (idempotent) and score what is new.
+
+    When no ``listener score`` runs, scoring overlaps the import: a second process
+    scores the stored batches while the importer stores the next (:mod:`listener.overlap`).
+    """
     with database(config) as engine:
-        with run_lock(config, "import"):
-            report = importer.import_file(engine, config, path, format=format, column_map=column_map,
-                                          source=source, on_batch=on_batch)
+        with run_lock(config, "import"), ExitStack() as score_lock:
+            try:
+                score_lock.enter_context(run_lock(config, "score"))
+            except Locked:  # a `listener score` runs: import now, score once it is done
+                report = _import(engine, config, path, format, column_map, source, on_batch)
+            else:
+                with recorded(engine, "score") as counts:
+                    with scoring_alongside(config) as early:
+                        report = _import(engine, config, path, format, column_map, source, on_batch)
+                    scored = ScoreReport.merged([*early, score_pending(engine, config, progress=on_score)])
+                    counts.update(scored.as_dict())
+                return ImportOutcome(report, scored)
         scored = _score(engine, config, progress=on_score, lock_wait=SCORE_LOCK_WAIT_SECONDS)
     return ImportOutcome(report, scored)
+
+
+def _import(engine: Engine, config: Config, path: Path, format: str | None,
+            column_map: dict[str, str] | None, source: str | None,
+            on_batch: Callable[[int], None] | None) -> importer.ImportReport:
+    return importer.import_file(engine, config, path, format=format, column_map=column_map,
+                                source=source, on_batch=on_batch)
 
 
 def send_alerts(config: Config, *, dry_run: bool = False, lock_wait: float = 0.0,

@@ -50,7 +50,7 @@ Item = tuple[str, "str | None", int]  # (text, platform tag, index of its term s
 _WORKER: Sentiment | None = None
 
 
-def _die_with_parent(parent: int) -> None:
+def die_with_parent(parent: int) -> None:
     """Make this worker exit when ``parent`` dies (a SIGKILLed ``listener`` leaves no worker)."""
     if sys.platform.startswith("linux"):
         libc = ctypes.CDLL(None, use_errno=True)
@@ -69,7 +69,7 @@ def _die_with_parent(parent: int) -> None:
 
 def _init_worker(sentiment: Sentiment, parent: int) -> None:
     global _WORKER
-    _die_with_parent(parent)
+    die_with_parent(parent)
     _WORKER = sentiment
 
 

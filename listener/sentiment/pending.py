@@ -43,6 +43,20 @@ class ScoreReport:
     def as_dict(self) -> dict[str, Any]:
         return {name: getattr(self, name) for name in self.__dataclass_fields__}
 
+    @classmethod
+    def merged(cls, reports: list[ScoreReport]) -> ScoreReport:
+        """One report for several runs over the same database (counts added, the last watermark)."""
+        total = cls(rescore=any(report.rescore for report in reports))
+        for report in reports:
+            for name in ("mentions", "scored", "unscored", "distinct", "reused", "detected", "seconds"):
+                setattr(total, name, getattr(total, name) + getattr(report, name))
+            for name in ("unscored_by_lang", "scored_by_lang", "labels"):
+                counts = Counter(getattr(total, name))
+                counts.update(getattr(report, name))
+                setattr(total, name, dict(counts.most_common()))
+            total.watermark = max(total.watermark, report.watermark)
+        return total
+
 
 class _Tally:
     def __init__(self, report: ScoreReport) -> None:
