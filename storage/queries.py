@@ -5,7 +5,7 @@ million rows holds one chunk in memory at a time, on SQLite and PostgreSQL.
 The sort keys ``reach`` and ``engagement`` have expression indexes (migration
 0003), so each chunk is an index range scan. ``negative`` reads in two parts:
 the mentions with a compound score, most negative first, walking the partial
-index ``ix_scores_negative`` (migration 0006_perf), then those without one
+index ``ix_scores_negative`` (migration 0005_negative_sort_index), then those without one
 (unscored, or not scored yet), newest id first; together that is the order of
 ``coalesce(compound, 2.0), id DESC``.
 

@@ -178,7 +178,7 @@ def test_sigterm_finishes_and_exits_cleanly(tmp_path, write_config):
     try:
         assert scheduled.wait(60), "".join(lines)
         process.send_signal(signal.SIGTERM)
-        assert process.wait(timeout=15) == 0
+        assert process.wait(timeout=60) == 0  # a bound, not a timing: it finishes its step first
     finally:
         if process.poll() is None:
             process.kill()

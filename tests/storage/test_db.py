@@ -64,7 +64,7 @@ def test_search_index_stays_in_step_after_its_redeclaration_and_back(sqlite_engi
             "INSERT INTO mentions (id, source, external_id, created_at, collected_at, text, text_hash) "
             "VALUES (7, 'x', '7', '2026-11-01', '2026-11-01', 'espresso machine', 'h')"))
     config = db._alembic_config()
-    for target in ("0004_labels", "head"):  # down to the old declaration, and up again
+    for target in ("0006_labels", "head"):  # down to the old declaration, and up again
         with sqlite_engine.begin() as connection:
             config.attributes["connection"] = connection
             (command.downgrade if target != "head" else command.upgrade)(config, target)

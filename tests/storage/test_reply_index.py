@@ -1,4 +1,4 @@
-"""The triage list's "already answered?" check looks replies up in ix_mentions_replies (migration 0007_perf_replies)."""
+"""The triage list's "already answered?" check looks replies up in ix_mentions_replies (migration 0008_replies_index)."""
 
 from __future__ import annotations
 

@@ -10,13 +10,13 @@ Both backends: ``mentions_with_scores.topics`` becomes a JSON array of topic
 names (sorted), so Datasette can facet on each topic (``_facet_array=topics``)
 and a client can split it without guessing at commas inside names.
 
-Revision ID: 0005_fts_datasette
-Revises: 0004_labels
+Revision ID: 0007_fts_datasette
+Revises: 0006_labels
 """
 from alembic import op
 
-revision = "0005_fts_datasette"
-down_revision = "0004_labels"
+revision = "0007_fts_datasette"
+down_revision = "0006_labels"
 branch_labels = None
 depends_on = None
 

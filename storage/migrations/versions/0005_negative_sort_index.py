@@ -6,13 +6,13 @@ page is an index walk of 50 entries instead of a sort of every mention. Rows
 without a compound (unscored, or not scored yet) come after them in id order
 (storage/queries.py reads the two parts one after the other).
 
-Revision ID: 0006_perf
-Revises: 0005_story_keys
+Revision ID: 0005_negative_sort_index
+Revises: 0004_story_keys
 """
 from alembic import op
 
-revision = "0006_perf"
-down_revision = "0005_story_keys"
+revision = "0005_negative_sort_index"
+down_revision = "0004_story_keys"
 branch_labels = None
 depends_on = None
 

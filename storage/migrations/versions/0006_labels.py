@@ -3,14 +3,14 @@
 Written by `listener label`; read by `listener eval --stored`, `listener train`
 and the digest's correction of label shares (confusion matrix per language).
 
-Revision ID: 0004_labels
-Revises: 0006_perf
+Revision ID: 0006_labels
+Revises: 0005_negative_sort_index
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0004_labels"
-down_revision = "0006_perf"
+revision = "0006_labels"
+down_revision = "0005_negative_sort_index"
 branch_labels = None
 depends_on = None
 

@@ -12,13 +12,13 @@ runs it: that is the point (keys must match what this code writes next).
 Downgrade leaves the keys as they are: the new keys are still valid keys, and
 the old rules no longer exist to recompute with.
 
-Revision ID: 0005_story_keys
+Revision ID: 0004_story_keys
 Revises: 0003
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0005_story_keys"
+revision = "0004_story_keys"
 down_revision = "0003"
 branch_labels = None
 depends_on = None

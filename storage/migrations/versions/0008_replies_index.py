@@ -6,13 +6,13 @@ equal to the candidate's ``source`` and ``external_id``. Without an index that
 is a scan of every mention per candidate (minutes on a million); with it, a
 lookup. Partial: only replies carry a parent, so the index stays small.
 
-Revision ID: 0007_perf_replies
-Revises: 0005_fts_datasette
+Revision ID: 0008_replies_index
+Revises: 0007_fts_datasette
 """
 from alembic import op
 
-revision = "0007_perf_replies"
-down_revision = "0005_fts_datasette"
+revision = "0008_replies_index"
+down_revision = "0007_fts_datasette"
 branch_labels = None
 depends_on = None
 
