@@ -45,9 +45,15 @@ def serve(
     stop = threading.Event()
     log = logging.getLogger("listener.serve")
 
-    def on_signal(signum: int, _frame: object) -> None:
-        log.info("serve: received %s; finishing the current step, then exiting", signal.Signals(signum).name)
+    def stop_serving(name: str) -> None:
+        log.info("serve: received %s; finishing the current step, then exiting", name)
         stop.set()
+
+    def on_signal(signum: int, _frame: object) -> None:
+        # A handler runs between two bytecodes of the main thread, perhaps while that thread holds
+        # the lock inside `stop` or a log stream's: taking either here can deadlock (seen as a serve
+        # that never exited on SIGTERM). The locking work runs in a thread of its own.
+        threading.Thread(target=stop_serving, args=(signal.Signals(signum).name,), daemon=True).start()
 
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, on_signal)

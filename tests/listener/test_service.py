@@ -182,6 +182,7 @@ def test_sigterm_finishes_and_exits_cleanly(tmp_path, write_config):
     finally:
         if process.poll() is None:
             process.kill()
+            process.wait()
     reader.join(5)
     process.stderr.close()
     output = "".join(lines)
