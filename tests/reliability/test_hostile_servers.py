@@ -62,6 +62,7 @@ def test_a_gzip_bomb_is_cut_once_decompressed_past_the_limit(sqlite_engine, name
     assert "larger than 2,000,000 bytes once decompressed" in report.error
 
 
+@pytest.mark.slow  # paced in real seconds
 @pytest.mark.real_sleep  # a server paced in real time is the point
 @pytest.mark.parametrize("name", NETWORKED)
 def test_a_one_byte_drip_is_cut_at_request_seconds(sqlite_engine, name):
@@ -72,6 +73,7 @@ def test_a_one_byte_drip_is_cut_at_request_seconds(sqlite_engine, name):
     assert f"connectors.{name}.request_seconds" in report.error
 
 
+@pytest.mark.slow  # paced in real seconds
 @pytest.mark.real_sleep  # a server paced in real time is the point
 def test_headers_dripped_one_byte_at_a_time_are_cut_too(sqlite_engine):
     with hostile("drip_headers") as url:
@@ -79,6 +81,7 @@ def test_headers_dripped_one_byte_at_a_time_are_cut_too(sqlite_engine):
     assert report.status == "partial" and "connectors.hackernews.request_seconds" in report.error
 
 
+@pytest.mark.slow  # paced in real seconds
 @pytest.mark.real_sleep  # a server paced in real time is the point
 def test_the_run_deadline_stops_a_source_that_is_slow_on_every_page(sqlite_engine):
     def slow_feed(method, path, headers):

@@ -27,7 +27,7 @@ TOPIC = next(t for t in DEMO_TOPICS if t.kind == "brand")
 
 
 @pytest.mark.parametrize(("stale_rereads", "page_size"), [
-    (2, 10),  # a stale page is read again until fresh: one run, ok
+    pytest.param(2, 10, marks=pytest.mark.slow),  # a stale page is read again until fresh: one run, ok
     (0, 50),  # re-reads off: each stale page ends the pass partial, and the next run resumes it
 ])
 def test_a_first_pass_with_stale_repeated_pages_stores_every_post(sqlite_engine, monkeypatch, stale_rereads,
