@@ -100,24 +100,45 @@ def tokens(text: str, lang: str | None = None,
     found: dict[str, str] = {}
     previous: tuple[str, str] | None = None
     stop = stopwords(lang)
-    for match in _TOKEN_RE.finditer(_URL_RE.sub(" ", text)):
-        sigil, word = match.groups()
-        term = _term(sigil, word.lower(), stop, exclude)
+    known = _known_terms(stop, exclude)
+    if "://" in text or "www." in text:  # the only ways _URL_RE can match
+        text = _URL_RE.sub(" ", text)
+    for token in _TOKEN_RE.findall(text):
+        try:
+            term = known[token]
+        except KeyError:  # rare: vocabularies are small
+            if len(known) >= _KNOWN_MAX:  # a bound, not an eviction policy
+                known.clear()
+            term = known[token] = _term(token[0], token[1].lower(), stop, exclude)
         if term is None:
             previous = None
             continue
         key, shown = term
-        found.setdefault(key, shown)
-        if previous is not None and not key.startswith("#") and not previous[0].startswith("#"):
-            found.setdefault(f"{previous[0]} {key}", f"{previous[1]} {shown}")
-        previous = None if key.startswith("#") else term
+        if key not in found:
+            found[key] = shown
+        if key[0] == "#":
+            previous = None
+            continue
+        if previous is not None:
+            phrase = f"{previous[0]} {key}"
+            if phrase not in found:
+                found[phrase] = f"{previous[1]} {shown}"
+        previous = term
     return found
 
 
-@lru_cache(maxsize=100_000)
+_KNOWN_MAX = 100_000
+
+
+@lru_cache(maxsize=16)
+def _known_terms(stop: frozenset[str], exclude: frozenset[str]) -> dict[tuple[str, str], tuple[str, str] | None]:
+    """Each (sigil, token as written) seen with these stop-words and exclusions -> its term."""
+    return {}
+
+
 def _term(sigil: str, word: str, stop: frozenset[str],
           exclude: frozenset[str]) -> tuple[str, str] | None:
-    """(folded key, shown form) of a lower-cased token, or None; cached: vocabularies are small."""
+    """(folded key, shown form) of a lower-cased token, or None."""
     word = word.strip("'’-")
     key = normalize(word)
     if sigil == "@" or len(word) < MIN_LENGTH or word.isdigit():
@@ -140,9 +161,36 @@ class _Sample:
     counts: Counter[str]
     texts: int = 0  # distinct texts read
     mentions: int = 0  # their copies: the documents the counts are over
-    shown: dict[str, Counter[str]] = field(default_factory=dict)  # key -> written forms
+    # with details only (the period shown, not the weeks before it):
+    shown: dict[str, dict[str, int]] = field(default_factory=dict)  # key -> written forms, copies
     examples: dict[str, tuple[int, str, str | None]] = field(default_factory=dict)
     docs: dict[str, set[str]] = field(default_factory=dict)  # key -> text hashes holding it
+
+    def add(self, text_hash: str, text: str, url: str | None, copies: int,
+            terms: dict[str, str], *, details: bool) -> None:
+        self.texts += 1
+        self.mentions += copies
+        counts = self.counts
+        for key in terms:
+            counts[key] = counts.get(key, 0) + copies
+        if not details:
+            return
+        for key, shown in terms.items():
+            forms = self.shown.get(key)
+            if forms is None:
+                self.shown[key] = {shown: copies}
+                self.docs[key] = {text_hash}
+                self.examples[key] = (copies, text, url)
+                continue
+            forms[shown] = forms.get(shown, 0) + copies
+            self.docs[key].add(text_hash)
+            if copies > self.examples[key][0]:
+                self.examples[key] = (copies, text, url)
+
+    def most_written(self, key: str) -> str:
+        """The form of ``key`` most copies use (the first seen on a tie)."""
+        forms = self.shown[key]
+        return max(forms, key=forms.__getitem__)
 
 
 def _weeks(start: datetime, end: datetime) -> list[tuple[datetime, datetime]]:
@@ -154,8 +202,10 @@ def _weeks(start: datetime, end: datetime) -> list[tuple[datetime, datetime]]:
 
 
 def _document_counts(connection: Connection, topic_id: int, start, end,
-                     exclude: frozenset[str], *, per_week: int | None = None) -> _Sample:
-    """Term document counts over ``[start, end)``, at most ``per_week`` distinct texts a week."""
+                     exclude: frozenset[str], *, per_week: int | None = None,
+                     details: bool = True) -> _Sample:
+    """Term document counts over ``[start, end)``, at most ``per_week`` distinct texts a week;
+    with ``details``, also each term's written forms, texts and example."""
     per_week = per_week or SAMPLE_PER_WEEK
     sample = _Sample(Counter())
     known: dict[str, dict[str, str]] = {}  # text_hash -> terms, for texts seen in several weeks
@@ -174,18 +224,13 @@ def _document_counts(connection: Connection, topic_id: int, start, end,
             .limit(per_week)
         )
         for text_hash, text, copies, text_lang, url in connection.execute(query):
-            sample.texts += 1
-            sample.mentions += copies
             terms = known.get(text_hash)
             if terms is None:
                 terms = known[text_hash] = tokens(text, text_lang, exclude)
-            for key, shown in terms.items():
-                sample.counts[key] += copies
-                sample.shown.setdefault(key, Counter())[shown] += copies
-                sample.docs.setdefault(key, set()).add(text_hash)
-                if copies > sample.examples.get(key, (0, "", None))[0]:
-                    sample.examples[key] = (copies, text, url)
+            sample.add(text_hash, text, url, copies, terms, details=details)
     return sample
+
+
 def log_odds(current: Counter[str], background: Counter[str]) -> dict[str, float]:
     """z-scores of the weighted log-odds ratio, prior = the two corpora together."""
     n, m = sum(current.values()), sum(background.values())
@@ -236,7 +281,7 @@ def emerging_terms(
     excluded = query_words([row.query]) | frozenset(normalize(w) for w in exclude)
     now = _document_counts(connection, row.id, period.start, period.end, excluded)
     before = _document_counts(connection, row.id, period.start - timedelta(weeks=weeks_back),
-                              period.start, excluded)
+                              period.start, excluded, details=False)
     current, background = now.counts, before.counts
     scored = log_odds(current, background)
     ranked = sorted((t for t in scored if current[t] >= min_count and scored[t] > 0),
@@ -251,7 +296,7 @@ def emerging_terms(
         key = keys[0]
         _, text, url = now.examples[key]
         out.append(EmergingTerm(
-            " · ".join(now.shown[k].most_common(1)[0][0] for k in keys), current[key],
+            " · ".join(now.most_written(k) for k in keys), current[key],
             background.get(key, 0),
             round(scored[key], 3), weeks_back, texts=now.texts, mentions=now.mentions,
             previous_texts=before.texts, previous_mentions=before.mentions,
