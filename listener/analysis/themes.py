@@ -31,7 +31,7 @@ OTHER = "other"
 def _negative_counts(connection: Connection, topic_ids: Sequence[int], period: Period,
                      themes: Sequence[tuple[str, Query]]) -> dict[int, tuple[Counter[str], int]]:
     """Per topic: negative stories per theme (and OTHER), and the number of negative stories."""
-    rows = story_rows(topic_ids, period, mentions.c.text, mentions.c.title)
+    rows = story_rows(topic_ids, period, mentions.c.text, mentions.c.title).subquery()
     query = select(rows.c.topic_id, rows.c.text, rows.c.title).where(
         rows.c.copy_number == 1, rows.c.label == "negative")
     found: dict[int, tuple[Counter[str], int]] = {i: (Counter(), 0) for i in topic_ids}

@@ -20,7 +20,7 @@ from sqlalchemy import Connection
 from listener.analysis.period import Period, previous
 from listener.analysis.spikes import Spike, detect_spikes
 from listener.analysis.themes import theme_shares
-from listener.analysis.trends import period_figures
+from listener.analysis.trends import periods_figures
 from reports.figures import PeriodFigures, TopicWeek
 
 
@@ -28,10 +28,9 @@ def topic_weeks(connection: Connection, topics: Sequence[str], period: Period, *
                 voiced: Sequence[str] | None = None, spike_posts: int = 3,
                 themes: Sequence[tuple[str, str]] = ()) -> list[TopicWeek]:
     """The record of each topic for ``period``; share of voice among ``voiced`` (see
-    :func:`period_figures`); ``themes`` (name, query) split the brands' negative stories."""
-    now = period_figures(connection, topics, period, voiced=voiced)
-    before = {f.topic: f for f in period_figures(connection, topics, previous(period),
-                                                 voiced=voiced)}
+    :func:`listener.analysis.trends.period_figures`); ``themes`` (name, query) split the brands' negative stories."""
+    last, now = periods_figures(connection, topics, [previous(period), period], voiced=voiced)
+    before = {f.topic: f for f in last}
     spikes: dict[str, list[Spike]] = {}
     for spike in detect_spikes(connection, [f.topic for f in now], period, posts=spike_posts):
         spikes.setdefault(spike.topic, []).append(spike)
