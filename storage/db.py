@@ -16,7 +16,7 @@ MIGRATIONS = Path(__file__).with_name("migrations")
 # The newest migration. Opening a database already at it costs one query and no
 # Alembic import (which takes longer than most commands); tests keep it in step
 # with storage/migrations/versions.
-SCHEMA_REVISION = "0008_replies_index"
+SCHEMA_REVISION = "0009_matches_covering_index"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 
 

@@ -114,7 +114,7 @@ matches = Table(
     Column("mention_id", Id, ForeignKey("mentions.id", ondelete="CASCADE"), nullable=False),
     Column("created_at", DateTime, nullable=False),  # copy of mentions.created_at
     PrimaryKeyConstraint("topic_id", "mention_id"),
-    Index("ix_matches_topic_created", "topic_id", "created_at"),
+    Index("ix_matches_topic_created_mention", "topic_id", "created_at", "mention_id"),
     Index("ix_matches_mention_id", "mention_id"),
 )
 
