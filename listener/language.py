@@ -34,6 +34,7 @@ MAX_CHARS = 400  # the detector needs the beginning of a text, not all of it
 # Tuned on VADER's English tweets against the UMSAB fr/de/es/it/pt validation tweets.
 MIN_WORDS = 4
 MIN_CONFIDENCE = 0.6
+GUESSES_CACHED = 20_000  # cleaned texts (at most MAX_CHARS each) whose guess is remembered
 
 # Tags that platforms use for "no language" or "not a language".
 _NOT_LANGUAGES = frozenset(
@@ -74,7 +75,8 @@ def _normalize_tag(tag: str) -> str | None:
 
 def clean(text: str) -> str:
     """The text the detector sees: words only (no links, handles, hashtags, emoticons), one line."""
-    return _SPACES_RE.sub(" ", _NOISE_RE.sub(" ", text[: MAX_CHARS * 2])).strip()[:MAX_CHARS]
+    # split() and \s+ agree on what whitespace is; join(split()) also strips, in one pass
+    return " ".join(_NOISE_RE.sub(" ", text[: MAX_CHARS * 2]).split())[:MAX_CHARS]
 
 
 @lru_cache(maxsize=1)
@@ -86,6 +88,7 @@ def _model():
     return LangDetector(LangDetectConfig(model="lite", max_input_length=None, normalize_input=True))
 
 
+@lru_cache(maxsize=GUESSES_CACHED)  # texts that differ only in links, handles or digits: one guess
 def _guess(cleaned: str) -> tuple[str, float]:
     found = _model().detect(cleaned, model="lite", k=1) if cleaned else []
     if not found:
@@ -127,8 +130,10 @@ def route(text: str, platform_tag: str | None = None, default: str | None = "en"
     cleaned = clean(text)
     if not _readable(cleaned, text):
         return Language(UNDETERMINED, detected=True)
+    if len(cleaned.split()) < MIN_WORDS:  # too short to trust any guess: no need to ask
+        return Language(default, detected=True)
     code, confidence = _guess(cleaned)
-    if code == UNDETERMINED or confidence < MIN_CONFIDENCE or len(cleaned.split()) < MIN_WORDS:
+    if code == UNDETERMINED or confidence < MIN_CONFIDENCE:
         return Language(default, detected=True)
     return Language(code, detected=True)
 

@@ -110,3 +110,36 @@ def test_text_with_nothing_to_read_is_undetermined_but_emoticons_are_scored_in_t
     assert [route(text).code for text in ("", "  12345 ", "https://t.co/x 42")] == ["und"] * 3
     assert route("👍👍").code == "en"
     assert route(":) :)").code == "en"
+
+
+class _CountingDetector:
+    """Stands in for the fastText detector: counts the texts it is asked about."""
+
+    def __init__(self, lang: str = "fr", score: float = 0.9) -> None:
+        self.asked: list[str] = []
+        self.answer = [{"lang": lang, "score": score}]
+
+    def detect(self, text: str, **_kwargs: object) -> list[dict[str, object]]:
+        self.asked.append(text)
+        return self.answer
+
+
+@pytest.fixture
+def detector(monkeypatch):
+    counting = _CountingDetector()
+    monkeypatch.setattr(language, "_model", lambda: counting)
+    language._guess.cache_clear()
+    yield counting
+    language._guess.cache_clear()
+
+
+def test_texts_too_short_to_trust_are_not_sent_to_the_detector(detector):
+    assert route("vraiment trop nul", default="en").code == "en"
+    assert detector.asked == []
+
+
+def test_texts_that_differ_only_in_links_handles_and_digits_are_detected_once(detector):
+    first = route("@acme le café était froid ce matin 12 https://t.co/a")
+    second = route("@beanly le café était froid ce matin 345 https://t.co/b")
+    assert first.code == second.code == "fr"
+    assert detector.asked == ["le café était froid ce matin"]
