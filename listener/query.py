@@ -37,7 +37,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -97,6 +97,9 @@ class _CharTable(dict[int, "str | int"]):
 
 
 _FOLD = _CharTable(_fold_char)
+# Chars that fold to exactly one char -> deleted: text.translate(_FOLDS_TO_MANY) is empty when
+# the folded text has the original's offsets (no per-char map needed to cut the original).
+_FOLDS_TO_MANY = _CharTable(lambda c: "" if len(_FOLD[ord(c)]) == 1 else ord(c))
 # Non-word chars -> space, so that str.split() == _WORD_RE.findall().
 _WORD_SEP = _CharTable(lambda c: ord(c) if _WORD_RE.match(c) else " ")
 
@@ -496,22 +499,22 @@ def mask(text: str, terms: Iterable[Term] = (), placeholder: str = "") -> str:
     Used before sentiment scoring: "@united thanks" must not score "united".
     Matching is done on the normalized text exactly as :class:`Doc` does; since
     :func:`normalize` works char by char, we keep for each normalized char the
-    index of the original char it came from and cut the original text there, so
-    everything outside the removed spans is returned byte for byte.
+    index of the original char it came from (the same index when every char folds
+    to one) and cut the original text there, so everything outside the removed
+    spans is returned byte for byte.
     """
     terms = tuple(terms)
+    norm = normalize(text)
     if not terms:  # only handles and hashtags to remove: none without a sigil (one C-level pass)
-        folded = normalize(text)
-        if "@" not in folded and "#" not in folded:
+        if "@" not in norm and "#" not in norm:
             return text
         if text.isascii():  # folding is lower(): same offsets, same \w, same sigils
             return _SIGIL_TOKEN_RE.sub(placeholder, text)
-    if text.isascii():
-        norm, origin = text.lower(), range(len(text))
+    origin: Sequence[int]
+    if text.isascii() or not text.translate(_FOLDS_TO_MANY):  # each char folds to one: same offsets
+        origin = range(len(text))
     else:
-        parts = [_FOLD[ord(c)] for c in text]
-        norm = "".join(parts)
-        origin = [i for i, part in enumerate(parts) for _ in part]
+        origin = [i for i, c in enumerate(text) for _ in _FOLD[ord(c)]]
 
     def orig_span(start: int, end: int) -> tuple[int, int]:
         o_end = origin[end - 1] + 1

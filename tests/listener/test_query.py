@@ -335,6 +335,12 @@ def test_mask_without_terms_equals_masking_with_a_term_never_found(text):
     assert mask(text, placeholder="_") == mask(text, [Term("word", "zzzq")], placeholder="_")
 
 
+def test_mask_cuts_the_original_text_whether_or_not_each_char_folds_to_one():
+    assert mask("Ça @Acme, très bien #café", placeholder="_") == "Ça _, très bien _"
+    assert mask("Straße @Acme, ﬁne #cafe\u0301!", placeholder="_") == "Straße _, ﬁne _!"
+    assert mask("Straße Acme, ﬁne", [Term("word", "acme")], "_") == "Straße _, ﬁne"
+
+
 def test_mask_does_not_remove_inside_longer_words():
     assert mask("pineapple apple", [Term("word", "apple")], "_") == "pineapple _"
 
