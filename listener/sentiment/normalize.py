@@ -38,7 +38,8 @@ def normalize(text: str) -> str:
         text = html.unescape(text)
     if "\\u" in text:
         text = _ESCAPES_RE.sub(_decode_escapes, text)
-    text = _LINK_RE.sub("http", text)
+    if "://" in text or "w." in text or "W." in text:  # what any link found below contains
+        text = _LINK_RE.sub("http", text)
     if "@" in text:
         text = _HANDLE_RE.sub("@user", text)
     return " ".join(text.split())
