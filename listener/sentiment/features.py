@@ -19,8 +19,9 @@ A document's features are divided by the square root of its number of feature
 occurrences (an L2 norm that ignores bucket collisions), so its linear score
 is the sum of per-token and per-pair contributions divided by one number.
 That is what makes scoring fast: :class:`LinearScorer` computes a token's
-contribution once and caches it, so a text costs a regex pass and a few dict
-look-ups; pairs and sums are done for a whole batch in numpy.
+contribution once and caches it, and remembers the token ids of each
+space-separated chunk it has read, so a text of known chunks costs a split and a
+dict look-up per chunk; pairs and sums are done for a whole batch in numpy.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from functools import cache
 from itertools import chain
 from pathlib import Path
+from typing import cast
 
 import numpy as np
 
@@ -42,6 +44,7 @@ NGRAMS = (2, 3, 4, 5)
 MAX_WORD = 30  # characters of a token used for its n-grams
 SKIP = frozenset({"@user"})
 CACHE_MAX = 300_000  # tokens remembered by a LinearScorer before it starts afresh
+CHUNKS_MAX = 300_000  # space-separated chunks remembered (with their token ids) before forgetting them
 
 _TOKEN_RE = re.compile(
     r"""[<>]?[:;=8][\-o*']?[)\](\[dp/\\|}{@3]+(?!\w)   # emoticons (lower-cased: ":d", ":p")
@@ -61,14 +64,29 @@ NEGATED = 3  # tokens after a negation word, as VADER looks three words back
 NOT = "¬"
 _CONTRACTED = ("n't", "n’t")
 _MASK32 = 0xFFFFFFFF
+ChunkIds = list[tuple[int, ...]]  # the token ids of each chunk of a text
+
+
+def lowered(text: str) -> str:
+    """The normalised, lower-cased text that is cut into tokens (single spaces between chunks)."""
+    return normalize(text).lower()
 
 
 def tokens(text: str) -> list[str]:
     """The tokens of a raw text, as the model sees them."""
-    lowered = normalize(text).lower()
-    found = _TOKEN_RE.findall(lowered)
-    if _NEGATIONS.isdisjoint(found) and "n't" not in lowered and "n’t" not in lowered:
+    low = lowered(text)
+    found = _TOKEN_RE.findall(low)
+    if _NEGATIONS.isdisjoint(found) and "n't" not in low and "n’t" not in low:
         return found
+    return _mark_negations(found)
+
+
+def _negates(token: str) -> bool:
+    return token in _NEGATIONS or token.endswith(_CONTRACTED)
+
+
+def _mark_negations(found: list[str]) -> list[str]:
+    """``found`` with the words after each negation marked (see :data:`NEGATED`)."""
     left = 0
     for i, token in enumerate(found):
         if left and token[0].isalpha():
@@ -76,7 +94,7 @@ def tokens(text: str) -> list[str]:
             left -= 1
         elif token[0] in "!?":
             left = 0
-        if token in _NEGATIONS or token.endswith(_CONTRACTED):
+        if _negates(token):
             left = NEGATED
     return found
 
@@ -201,6 +219,11 @@ class LinearScorer:
     ``weights`` has one row per feature (``featurizer.dim``) and one column per class.
     Each token seen is given an id; its summed weights, squared feature values and
     hash are kept in arrays at that id, so a known token costs one dict look-up.
+
+    Tokens never span a space, so a text is read chunk by chunk (the pieces between
+    spaces: "great,", "coffee!!"), and each chunk seen is remembered with its token ids:
+    a text of known chunks costs one split and a dict look-up per chunk, no regex. Only
+    a text with a negation word is tokenised whole (the words after it are marked).
     """
 
     def __init__(self, featurizer: Featurizer, weights: np.ndarray, bias: np.ndarray) -> None:
@@ -213,9 +236,14 @@ class LinearScorer:
 
     def _start(self) -> None:
         self._ids: dict[str, int] = {}
+        self._new: list[str] = []  # tokens given ids in this batch, not yet learned
         self._vectors = np.zeros((0, self.weights.shape[1]), dtype=np.float32)
         self._squares = np.zeros(0)
         self._hashes = np.zeros(0, dtype=np.uint64)
+        self._forget_chunks()
+
+    def _forget_chunks(self) -> None:
+        self._chunks: dict[str, tuple[int, ...]] = {}  # chunk -> ids of its tokens (SKIP left out)
 
     def _learn(self, new: list[str]) -> None:
         """Compute and store the cached arrays of tokens just given ids (all at once)."""
@@ -234,32 +262,63 @@ class LinearScorer:
         self._squares = np.concatenate([self._squares, squares])
         self._hashes = np.concatenate([self._hashes, np.array(hashes, dtype=np.uint64)])
 
-    def _token_ids(self, texts: Sequence[str]) -> list[list[int]]:
+    def _token_id_list(self, found: Sequence[str]) -> list[int]:
+        """Ids of tokens (SKIP left out); new tokens get ids now and are learned by the caller."""
         ids = self._ids
-        new: list[str] = []
-        per_text = []
+        out = []
+        for token in found:
+            index = ids.get(token)
+            if index is None:
+                if token in SKIP:
+                    continue
+                index = ids[token] = len(ids)
+                self._new.append(token)
+            out.append(index)
+        return out
+
+    def _read_chunks(self, chunks: list[str], seen: list[tuple[int, ...] | None]
+                     ) -> list[tuple[int, ...]] | None:
+        """The token ids of each chunk, tokenising those not ``seen`` yet; None if one has a
+        negation word (the text is then read whole: the words after it are marked). New tokens
+        get ids in the order they appear, as reading the whole text would give them."""
+        found = []
+        for chunk, ids in zip(chunks, seen, strict=True):
+            if ids is None:
+                words = _TOKEN_RE.findall(chunk)
+                if any(map(_negates, words)):
+                    return None
+                ids = self._chunks[chunk] = tuple(self._token_id_list(words))
+            found.append(ids)
+        return found
+
+    def _token_ids(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        """(ids of every text's tokens, one text after the other; number of tokens per text)."""
+        if len(self._chunks) >= CHUNKS_MAX:
+            self._forget_chunks()
+        known = self._chunks.get
+        flat: list[int] = []
+        lengths: list[int] = []
         for text in texts:
-            found = []
-            for token in tokens(text):
-                index = ids.get(token)
-                if index is None:
-                    if token in SKIP:
-                        continue
-                    index = ids[token] = len(ids)
-                    new.append(token)
-                found.append(index)
-            per_text.append(found)
-        if new:
-            self._learn(new)
-        return per_text
+            low = lowered(text)
+            chunks = low.split(" ")
+            seen = list(map(known, chunks))
+            found = self._read_chunks(chunks, seen) if None in seen else cast(ChunkIds, seen)
+            before = len(flat)
+            if found is None:
+                flat.extend(self._token_id_list(_mark_negations(_TOKEN_RE.findall(low))))
+            else:
+                flat.extend(chain.from_iterable(found))
+            lengths.append(len(flat) - before)
+        if self._new:
+            self._learn(self._new)
+            self._new = []
+        return np.array(flat, dtype=np.int64), np.array(lengths, dtype=np.int64)
 
     def logits(self, texts: Sequence[str]) -> np.ndarray:
         """(n, classes) logits; a text with no token gets the bias alone."""
         if len(self._ids) >= CACHE_MAX:  # between batches: ids stay valid within one
             self._start()
-        per_text = self._token_ids(texts)
-        lengths = np.fromiter(map(len, per_text), dtype=np.int64, count=len(per_text))
-        ids = np.fromiter(chain.from_iterable(per_text), dtype=np.int64, count=int(lengths.sum()))
+        ids, lengths = self._token_ids(texts)
         totals = _segment_sums(self._vectors[ids].astype(np.float64), lengths)
         squares = _segment_sums(self._squares[ids][:, None], lengths)[:, 0]
         # pairs: neighbouring tokens of the same text (each text's tokens are contiguous)
@@ -278,8 +337,8 @@ class LinearScorer:
     def contributions(self, text: str) -> list[tuple[str, np.ndarray]]:
         """Each token's share of the logits (its own features plus half of each pair it is in)."""
         words = [token for token in tokens(text) if token not in SKIP]
-        [ids] = self._token_ids([text])
-        if not ids:
+        ids, _ = self._token_ids([text])
+        if not len(ids):
             return []
         vectors = self._vectors[ids].astype(np.float64)
         squares = float(self._squares[ids].sum()) + len(ids) - 1

@@ -1,5 +1,7 @@
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from listener.sentiment import features
 from listener.sentiment.features import NOT, Featurizer, LinearScorer, tokens
@@ -86,3 +88,29 @@ def test_lexicons_are_found_without_accents():
 def test_weights_must_fit_the_features():
     with pytest.raises(ValueError, match="rows"):
         LinearScorer(Featurizer(8), np.zeros((10, 3)), np.zeros(3))
+
+
+@given(st.text())
+def test_tokens_never_span_a_space_so_chunks_can_be_read_one_by_one(text):
+    low = features.lowered(text)
+    assert features._TOKEN_RE.findall(low) == [
+        token for chunk in low.split(" ") for token in features._TOKEN_RE.findall(chunk)]
+
+
+_PIECES = ["good", "not", "bad", "pas", "mal", "don't", "like", "it", "!!", ":)", "😡", "@bob",
+           "great,", "coffee!", "12", "soooo", "déçu", "n't", "never", "?"]
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(_PIECES), max_size=12).map(" ".join), min_size=1, max_size=8))
+def test_scores_do_not_depend_on_the_chunks_seen_before(texts):
+    featurizer = Featurizer(10, ("vader-en",))
+    weights = np.random.default_rng(4).normal(size=(featurizer.dim, 3)).astype(np.float32)
+    warm = LinearScorer(featurizer, weights, np.zeros(3))
+    cold = LinearScorer(featurizer, weights, np.zeros(3))
+    warm.logits(texts)
+    cold.logits(texts)
+    cold._forget_chunks()  # same token ids, nothing remembered of the chunks
+    again = texts[::-1] + ["not " + text for text in texts]
+    assert np.array_equal(warm.logits(again), cold.logits(again))
+    assert np.allclose(warm.logits(again), dense_logits(featurizer, weights, np.zeros(3), again), atol=1e-4)
