@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 from connectors.base import Budget, Connector, ConnectorSettings, Mention, Page, Search
 from connectors.errors import FatalError, SkippableRecord
 from connectors.records import mention_from_record
@@ -96,12 +98,28 @@ def _jsonl_lines(
             yield Line(number, position, None, None)
             continue
         try:
-            record = json.loads(raw)
+            record = _parse(raw)
             yield Line(number, position, mention_from_record(record, default_source=default_source), None)
         except (json.JSONDecodeError, UnicodeDecodeError) as error:
             yield Line(number, position, None, BadLine(number, f"not valid JSON ({error})"))
         except SkippableRecord as error:
             yield Line(number, position, None, BadLine(number, str(error)))
+
+
+def _parse(raw: bytes) -> Any:
+    """One JSON line: orjson, which is several times faster, where it reads it exactly as ``json`` does.
+
+    ``json`` reads what orjson refuses (NaN, a byte order mark, a lone surrogate), so
+    such a line gets the same record, or error, as before; and orjson reads an integer
+    beyond 64 bits as a float, so a record holding a float is read again to keep its digits.
+    """
+    try:
+        record = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        return json.loads(raw)
+    if type(record) is dict and float in map(type, record.values()):
+        return json.loads(raw)
+    return record
 
 
 def _csv_lines(text: Any, column_map: Mapping[str, str], default_source: str | None) -> Iterator[Line]:

@@ -34,11 +34,13 @@ def parse_time(value: Any) -> datetime:
         if text.replace(".", "", 1).isdigit():
             return parse_time(float(text))
         try:
-            moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+            moment = datetime.fromisoformat(text)  # Python 3.11 reads a trailing Z itself
         except ValueError:
             raise SkippableRecord(f"created_at {value!r} is not an ISO 8601 time") from None
     else:
         raise SkippableRecord(f"created_at {value!r} is not a time")
+    if moment.tzinfo is UTC:
+        return moment
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
@@ -67,32 +69,40 @@ def _flag(value: Any) -> bool:
 
 def mention_from_record(record: Any, *, default_source: str | None = None) -> Mention:
     """One import record as a Mention, or SkippableRecord saying what is wrong."""
-    if not isinstance(record, Mapping):
+    if type(record) is not dict and not isinstance(record, Mapping):
         raise SkippableRecord("a record must be a JSON object")
     if default_source and not record.get("source"):
         record = {**record, "source": default_source}
-    missing = [key for key in REQUIRED if record.get(key) in (None, "")]
+    get = record.get
+    missing = [key for key in REQUIRED if get(key) in (None, "")]
     if missing:
         raise SkippableRecord(f"missing {', '.join(missing)}")
     if not isinstance(record["text"], str):
         raise SkippableRecord("text must be a string")
-    for key, limit in _IDENTIFIER_LENGTHS.items():
-        if len(str(record[key])) > limit:
-            raise SkippableRecord(f"{key} is longer than {limit} characters")
-    strings = {}
+    source, external_id = str(record["source"]), str(record["id"])
+    if len(source) > _IDENTIFIER_LENGTHS["source"] or len(external_id) > _IDENTIFIER_LENGTHS["id"]:
+        key = "source" if len(source) > _IDENTIFIER_LENGTHS["source"] else "id"
+        raise SkippableRecord(f"{key} is longer than {_IDENTIFIER_LENGTHS[key]} characters")
+    fields: dict[str, Any] = {}
     for key in _STRINGS:
-        value = record.get(key)
-        strings[key] = None if value in (None, "") else str(value)
-    if strings["author"]:
-        strings["author"] = strings["author"].lstrip("@")
+        value = get(key)
+        # the common cases first: absent, or already a non-empty string
+        fields[key] = value if value is None or (type(value) is str and value) else (
+            None if value == "" else str(value))
+    if fields["author"]:
+        fields["author"] = fields["author"].lstrip("@")
+    for key in _COUNTS:
+        value = get(key)
+        fields[key] = value if value is None or (type(value) is int and 0 <= value <= MAX_COUNT) else (
+            _count(record, key))
+    repost, reply = get("is_repost", False), get("is_reply", False)
     return Mention(
-        source=str(record["source"]),
-        external_id=str(record["id"]),
+        source=source,
+        external_id=external_id,
         text=record["text"],
         created_at=parse_time(record["created_at"]),
-        is_repost=_flag(record.get("is_repost", False)),
-        is_reply=_flag(record.get("is_reply", False)),
+        is_repost=repost if type(repost) is bool else _flag(repost),
+        is_reply=reply if type(reply) is bool else _flag(reply),
         raw=None,
-        **strings,
-        **{key: _count(record, key) for key in _COUNTS},
+        **fields,
     )

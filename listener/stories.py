@@ -38,7 +38,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -71,6 +71,13 @@ _HOST_ALIASES = {"twitter.com": "x.com", "mobile.twitter.com": "x.com"}
 _HOST_RE = re.compile(r"[a-z0-9_-]+(?:\.[a-z0-9_-]+)*|[0-9a-f:.]*:[0-9a-f:.]*")
 # An ``amp`` path segment (``/news/amp/x``, ``/x/amp``) or suffix (``x.amp``, ``x.amp.html``).
 _AMP_PATH = re.compile(r"/amp(?=/|$)|\.amp(?=(?:\.html?)?/?$)", re.IGNORECASE)
+# A URL that canonicalize_url would leave as it is, bar the host's case: http(s), a host
+# of plain lower-case labels, no port, user, query or fragment, and a path of
+# unreserved characters without "." or ".." segments. Most links are like this,
+# and w3lib's parse, quote and unparse cost more than everything else in story_key.
+_PLAIN_URL = re.compile(
+    r"https?://(?P<host>[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*)"
+    r"(?P<path>(?:/(?:[A-Za-z0-9_~-][A-Za-z0-9_.~-]*|\.[A-Za-z0-9_~-][A-Za-z0-9_.~-]*|\.\.[A-Za-z0-9_.~-]+)?)*)")
 # A mention's own URL on these sources is its permalink, not an article.
 _NEWS_SOURCES = {"rss", "hackernews", "file"}
 _HN_ITEM = "news.ycombinator.com/item"
@@ -84,28 +91,42 @@ def canonical_url(url: str) -> str | None:
     come listener's rules: https, no ``www.``/mobile/AMP host or AMP path, no
     tracking parameters, no default port, no user info, no trailing slash.
     """
-    url = _unwrap_amp_cache(url.strip())
-    try:
-        if urlsplit(url).scheme.lower() not in ("http", "https"):
-            return None
-        parts = urlsplit(canonicalize_url(url))
-        port = parts.port
-    except ValueError:  # malformed authority, port or IDNA label
+    split = _split(_unwrap_amp_cache(url.strip()))
+    if split is None:
         return None
-    host = _canonical_host(parts.hostname or "")
+    hostname, raw_path, raw_query, port = split
+    host = _canonical_host(hostname)
     if not _HOST_RE.fullmatch(host):
         return None
     if ":" in host:  # IPv6 literal
         host = f"[{host}]"
     if port and port not in (80, 443):
         host = f"{host}:{port}"
-    query = [(key, value) for key, value in parse_qsl(parts.query, keep_blank_values=True)
+    query = [(key, value) for key, value in parse_qsl(raw_query, keep_blank_values=True)
              if not _is_tracking(key, value)]
-    path = _AMP_PATH.sub("", parts.path).rstrip("/")
+    path = _AMP_PATH.sub("", raw_path).rstrip("/")
     if host == "youtu.be" and path.count("/") == 1:  # short links to a video
         host, path, query = "youtube.com", "/watch", sorted([*query, ("v", path[1:])])
     # http and https copies of one article are one story: the key uses https.
     return urlunsplit(("https", host, path, urlencode(query), ""))
+
+
+def _split(url: str) -> tuple[str, str, str, int | None] | None:
+    """Host, path, query and port of ``url`` in w3lib's canonical form; None if not http(s)."""
+    plain = _PLAIN_URL.fullmatch(url)
+    if plain:  # nothing for w3lib to change
+        return plain["host"], plain["path"] or "/", "", None
+    return _split_canonicalized(url)
+
+
+def _split_canonicalized(url: str) -> tuple[str, str, str, int | None] | None:
+    try:
+        if urlsplit(url).scheme.lower() not in ("http", "https"):
+            return None
+        parts = urlsplit(canonicalize_url(url))
+        return parts.hostname or "", parts.path, parts.query, parts.port
+    except ValueError:  # malformed authority, port or IDNA label
+        return None
 
 
 def _unwrap_amp_cache(url: str) -> str:
@@ -169,10 +190,9 @@ def story_key(mention: Any) -> str | None:
 
     ``mention`` is a :class:`connectors.base.Mention` or a mapping with the same fields.
     """
-    source = _get(mention, "source")
-    url = _get(mention, "url")
-    title = _get(mention, "title")
-    text = _get(mention, "text") or ""
+    get: Callable[[str], Any] = (mention.get if isinstance(mention, Mapping)
+                                 else lambda name: getattr(mention, name, None))
+    source, url, title, text = get("source"), get("url"), get("title"), get("text") or ""
     if url and (source in _NEWS_SOURCES or title) and _HN_ITEM not in url:
         key = canonical_url(url)
         if key:
@@ -183,8 +203,8 @@ def story_key(mention: Any) -> str | None:
             return key[:255]
     if title:
         return title_key(title)
-    parent = _get(mention, "parent_id")
-    if _get(mention, "is_repost") and parent:
+    parent = get("parent_id")
+    if get("is_repost") and parent:
         return post_key(source, parent)
     return None
 

@@ -167,6 +167,7 @@ def _insert_new(connection: Connection, rows: list[dict], keys: list[tuple[str, 
     return _ids_of(connection, [keys[i] for i in fresh])
 
 
+_UNSEEN = object()
 _SQLITE_ROWS_PER_STATEMENT = 500  # 20 columns: 10,000 parameters, well under SQLite's limit
 
 
@@ -197,18 +198,55 @@ def _insert_new_sqlite(connection: Connection, rows: list[dict]) -> dict[tuple[s
     return found
 
 
-def _bound_values(connection: Connection, table, names: list[str], rows: list[dict]) -> list[list]:
-    """Rows as DB-API parameter tuples, converted by each column type's bind processor."""
+def _bound_values(connection: Connection, table, names: list[str], rows: Sequence[Mapping[str, Any]]
+                  ) -> list[list]:
+    """Rows as DB-API parameter lists, converted by each column type's bind processor."""
     dialect = connection.dialect
-    processors = [(index, process) for index, name in enumerate(names)
-                  if (process := table.c[name].type.dialect_impl(dialect).bind_processor(dialect)) is not None]
-    out = []
-    for row in rows:
-        values = list(row.values())
-        for index, process in processors:
-            values[index] = process(values[index])
-        out.append(values)
+    out = [list(row.values()) for row in rows]
+    for index, name in enumerate(names):
+        process = table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
+        if process is None:
+            continue
+        # A batch repeats values (its collection time, missing payloads, a busy author's
+        # dates): each is converted once. Only None and naive datetimes: equal ones of
+        # these convert alike (True == 1, and aware times in two zones can be equal).
+        memo: dict[Any, Any] = {}
+        for values in out:
+            value = values[index]
+            if value is None or (type(value) is datetime and value.tzinfo is None):
+                converted = memo.get(value, _UNSEEN)
+                if converted is _UNSEEN:
+                    converted = memo[value] = process(value)
+                values[index] = converted
+            else:
+                values[index] = process(value)
     return out
+
+
+def _execute_many(connection: Connection, statement, table, rows: Sequence[Mapping[str, Any]]) -> None:
+    """``statement`` once per row through the DB-API cursor's ``executemany``.
+
+    The values go through their columns' bind processors, as SQLAlchemy would
+    convert them, but skip its per-row parameter handling, which costs more than
+    the statement itself on a batch of thousands.
+    """
+    names = list(rows[0])
+    compiled = statement.compile(dialect=connection.dialect, column_keys=names)
+    values = _bound_values(connection, table, names, rows)
+    order = compiled.positiontup  # positional paramstyles (SQLite's ?): bind names in order
+    if order is not None:
+        at = {name: index for index, name in enumerate(names)}
+        if order != names:
+            picks = [at[name] for name in order]
+            values = [[row[i] for i in picks] for row in values]
+        parameters: list = values
+    else:  # named paramstyles (psycopg's %(name)s)
+        parameters = [dict(zip(names, row, strict=True)) for row in values]
+    cursor = connection.connection.driver_connection.cursor()
+    try:
+        cursor.executemany(compiled.string, parameters)
+    finally:
+        cursor.close()
 
 
 def _row(mention: Mention, collected_at: datetime, story_key: str | None) -> dict:
@@ -280,7 +318,7 @@ def store_authors(connection: Connection, batch: Iterable[Mention], *, seen_at: 
                               else_=authors.c.last_seen),
         },
     )
-    connection.execute(statement, list(rows.values()))
+    _execute_many(connection, statement, authors, list(rows.values()))
 
 
 def sync_topics(connection: Connection, configured: Iterable[Mapping[str, str]]) -> dict[str, int]:
@@ -302,4 +340,4 @@ def store_matches(connection: Connection, rows: Sequence[Mapping[str, object]]) 
         statement = insert(connection, matches).on_conflict_do_nothing(
             index_elements=["topic_id", "mention_id"]
         )
-        connection.execute(statement, list(rows))
+        _execute_many(connection, statement, matches, rows)

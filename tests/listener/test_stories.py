@@ -5,9 +5,20 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from connectors.base import Mention
-from listener.stories import canonical_url, find_urls, group_stories, post_key, story_key
+from listener.stories import (
+    _PLAIN_URL,
+    _split,
+    _split_canonicalized,
+    canonical_url,
+    find_urls,
+    group_stories,
+    post_key,
+    story_key,
+)
 
 T = datetime(2026, 11, 1, tzinfo=UTC)
 
@@ -176,3 +187,27 @@ def test_group_stories_counts_copies_biggest_first():
     stories = group_stories(rows)
     assert [(s.key, s.count) for s in stories] == [("a", 2), ("b", 1)]
     assert stories[0].first["created_at"] == T
+
+
+_LABEL = st.from_regex(r"[a-z0-9](?:[a-z0-9-]{0,20}[a-z0-9])?", fullmatch=True)
+_SEGMENT = st.one_of(st.just(""), st.just("."), st.just(".."), st.just("..."), st.just("amp"),
+                     st.from_regex(r"[A-Za-z0-9_.~%-]{1,12}", fullmatch=True))
+_URL = st.builds(
+    lambda scheme, labels, segments, tail: f"{scheme}://{'.'.join(labels)}{''.join('/' + s for s in segments)}{tail}",
+    st.sampled_from(["http", "https", "HTTP"]), st.lists(_LABEL, min_size=1, max_size=4),
+    st.lists(_SEGMENT, max_size=5), st.sampled_from(["", "/", "?", "#", "?a=1", ":8080", "/.", "/.."]))
+
+
+@given(_URL)
+@settings(max_examples=500)
+def test_a_url_already_in_canonical_form_splits_as_w3lib_would_canonicalise_it(url):
+    """The shortcut past w3lib for plain links gives the same key (stored keys must stay stable)."""
+    assert _split(url) == _split_canonicalized(url)
+
+
+@pytest.mark.parametrize("url", ["https://example.com/p/87", "http://news.example.org/2026/11/a-story.html",
+                                 "https://www.example.com/", "https://m.example.com/x/amp", "https://a.b/.well-known",
+                                 "https://youtu.be/abc_DEF-1", "https://example.com//a//"])
+def test_plain_links_take_the_shortcut_and_keep_their_key(url):
+    assert _PLAIN_URL.fullmatch(url)
+    assert _split(url) == _split_canonicalized(url)
