@@ -23,7 +23,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 
-from sqlalchemy import Connection, and_, func, or_, select, tuple_
+from sqlalchemy import Connection, and_, func, or_, select
 
 from listener.analysis.common import engagement, net, resolve_topics
 from listener.analysis.period import Period
@@ -72,14 +72,20 @@ def top_influencers(connection: Connection, topics: Sequence[str], period: Perio
     return top
 
 
+def _by(keys: list[tuple[str, str]]):
+    """Mentions of these (source, author) pairs: ORed equalities, so SQLite looks each pair
+    up in ``ix_mentions_author`` (a row-value IN list makes it scan the whole index)."""
+    return or_(*(and_(mentions.c.source == source, mentions.c.author == author)
+                 for source, author in keys))
+
+
 def _details(connection: Connection, top: list[Influencer], ids: list[int], period: Period,
              in_period: tuple, joined) -> None:
     keys = [(p.source, p.author) for p in top]
     by_key = {(p.source, p.author): p for p in top}
     earlier = (select(mentions.c.source, mentions.c.author)
                .select_from(joined)
-               .where(matches.c.topic_id.in_(ids), matches.c.created_at < period.start,
-                      tuple_(mentions.c.source, mentions.c.author).in_(keys))
+               .where(matches.c.topic_id.in_(ids), matches.c.created_at < period.start, _by(keys))
                .group_by(mentions.c.source, mentions.c.author))
     seen_before = {(source, author) for source, author in connection.execute(earlier)}
     # their posts of the period (few rows): sentiment counts and the most engaged one
@@ -87,7 +93,7 @@ def _details(connection: Connection, top: list[Influencer], ids: list[int], peri
         select(mentions.c.id, mentions.c.source, mentions.c.author, mentions.c.url,
                mentions.c.text, mentions.c.title, scores.c.label)
         .select_from(joined.outerjoin(scores, scores.c.mention_id == matches.c.mention_id))
-        .where(*in_period, tuple_(mentions.c.source, mentions.c.author).in_(keys))
+        .where(*in_period, _by(keys))
         .order_by(engagement().desc(), mentions.c.created_at.desc(), mentions.c.id)
     )
     labels: dict[tuple[str, str], Counter[str]] = {key: Counter() for key in keys}
