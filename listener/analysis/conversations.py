@@ -29,6 +29,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import Connection, and_, exists, func, or_, select, true
 from sqlalchemy.orm import aliased
@@ -65,6 +66,31 @@ class Conversation:
     topics: list[str] = field(default_factory=list)
     story: str | None = None
     copies: int = 1
+
+
+@dataclass
+class _Candidate:
+    """A candidate row and its priority; made a :class:`Conversation` only if it is listed."""
+    row: Any
+    priority: float
+    parts: dict[str, float]
+    question_to: str | None  # the brand handle it puts a question to
+    followers: int | None
+    topics: list[str]
+
+    def conversation(self, until: datetime) -> Conversation:
+        r, engaged = self.row, int(self.row.engagement or 0)
+        why = []
+        if self.parts["negativity"]:
+            why.append(f"negative:{r.compound:.2f}")
+        why.append(f"followers:{self.followers}" if self.followers is not None
+                   else f"engagement:{engaged}")
+        if self.question_to:
+            why.append(f"question:{self.question_to}")
+        why.append(f"waiting_hours:{int((until - r.created_at).total_seconds() // 3600)}")
+        return Conversation(
+            r.id, r.source, r.external_id, r.author, self.followers, r.text, r.url, r.created_at,
+            r.compound, r.label, engaged, self.priority, tuple(why), self.topics, r.story)
 
 
 def brand_handles(queries: Sequence[tuple[str, str]]) -> list[str]:
@@ -130,38 +156,34 @@ def to_answer(
                or_(*reasons), ~answered,
                or_(mentions.c.author.is_(None), and_(true(), *not_brand)))
     )
-    found: dict[int, Conversation] = {}
+    found: dict[int, _Candidate] = {}
+    asked: dict[str, tuple[str | None, bool]] = {}  # text -> (handle, asks): copies share a text
     for r in connection.execute(query):
-        if r.id in found:
-            found[r.id].topics.append(names[r.topic_id])
+        seen = found.get(r.id)
+        if seen is not None:
+            seen.topics.append(names[r.topic_id])
             continue
-        handle = addressed_to(r.text, handles)
-        asks = bool(handle) and is_question(r.text)
+        known = asked.get(r.text)
+        if known is None:
+            handle = addressed_to(r.text, handles)
+            known = asked[r.text] = (handle, bool(handle) and is_question(r.text))
+        handle, asks = known
         if r.label != "negative" and not asks:
             continue
         followers = None if r.author_followers is None else int(r.author_followers)
         score, parts = priority(label=r.label, compound=r.compound, followers=followers,
                                 engagement=int(r.engagement or 0), asks=asks,
                                 age=until - r.created_at, cutoff=cutoff)
-        why = []
-        if parts["negativity"]:
-            why.append(f"negative:{r.compound:.2f}")
-        why.append(f"followers:{followers}" if followers is not None
-                   else f"engagement:{int(r.engagement or 0)}")
-        if asks:
-            why.append(f"question:{handle}")
-        why.append(f"waiting_hours:{int((until - r.created_at).total_seconds() // 3600)}")
-        found[r.id] = Conversation(
-            r.id, r.source, r.external_id, r.author, followers, r.text, r.url, r.created_at,
-            r.compound, r.label, int(r.engagement or 0), round(score, 3), tuple(why),
-            [names[r.topic_id]], r.story)
-    ranked = sorted(found.values(), key=lambda c: (-c.priority, c.created_at, c.mention_id))
-    listed, stories = [], set()
-    for item in ranked:
-        if item.story in stories:
+        found[r.id] = _Candidate(r, round(score, 3), parts, handle if asks else None, followers,
+                                 [names[r.topic_id]])
+    ranked = sorted(found.values(), key=lambda c: (-c.priority, c.row.created_at, c.row.id))
+    listed: list[Conversation] = []
+    stories: set[str | None] = set()
+    for candidate in ranked:
+        if candidate.row.story in stories:
             continue  # another copy of a story already listed
-        stories.add(item.story)
-        listed.append(item)
+        stories.add(candidate.row.story)
+        listed.append(candidate.conversation(until))
         if len(listed) >= limit:
             break
     copies = story_copies(connection, list(names), since, until, [c.story for c in listed])
