@@ -30,13 +30,13 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, and_, func, select
+from sqlalchemy import Connection, DateTime, and_, func, literal, select, true, union_all
 
 from listener.analysis.common import as_date, engagement, resolve_topics, story
 from listener.analysis.copies import one_per_story, with_copies
 from listener.analysis.period import Period
 from listener.analysis.period import day as day_period
-from storage.schema import alerts_sent, matches, mentions, scores
+from storage.schema import alerts_sent, matches, mentions, scores, topics
 from storage.times import utcnow
 from storage.upsert import insert
 
@@ -75,18 +75,29 @@ def _days(period_or_day: Period | date | datetime) -> list[date]:
 
 def daily_counts(connection: Connection, topic_ids: Sequence[int], first: date,
                  last: date) -> dict[int, dict[date, int]]:
-    start = datetime.combine(first, datetime.min.time())
-    end = datetime.combine(last, datetime.min.time()) + timedelta(days=1)
-    day = func.date(matches.c.created_at)
-    query = (
-        select(matches.c.topic_id, day.label("day"), func.count())
-        .where(matches.c.topic_id.in_(topic_ids), matches.c.created_at >= start,
-               matches.c.created_at < end)
-        .group_by(matches.c.topic_id, day)
-    )
+    """Mentions per topic and day, ``first`` … ``last``; days without any are left out.
+
+    One count per (topic, day) over its own range of ``matches(topic_id, created_at)``:
+    no per-row date arithmetic and no grouping, whatever the length of the history.
+    """
     counts: dict[int, dict[date, int]] = {i: {} for i in topic_ids}
-    for topic_id, value, count in connection.execute(query):
-        counts[topic_id][as_date(value)] = int(count)
+    starts = [datetime.combine(first + timedelta(days=i), datetime.min.time())
+              for i in range((last - first).days + 1)]
+    if not topic_ids or not starts:
+        return counts
+    days = union_all(*(select(literal(start, DateTime).label("start"),
+                              literal(start + timedelta(days=1), DateTime).label("end"))
+                       for start in starts)).subquery("days")
+    per_day = (select(func.count()).select_from(matches)
+               .where(matches.c.topic_id == topics.c.id, matches.c.created_at >= days.c.start,
+                      matches.c.created_at < days.c.end)
+               .scalar_subquery())
+    query = (select(topics.c.id, days.c.start, per_day)
+             .select_from(topics.join(days, true()))  # every (topic, day)
+             .where(topics.c.id.in_(topic_ids)))
+    for topic_id, start, count in connection.execute(query):
+        if count:
+            counts[topic_id][as_date(start)] = int(count)
     return counts
 
 
