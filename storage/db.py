@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
@@ -18,6 +18,10 @@ MIGRATIONS = Path(__file__).with_name("migrations")
 # with storage/migrations/versions.
 SCHEMA_REVISION = "0009_matches_covering_index"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+# Page cache of a connection that writes mentions (SQLite's default is 2 MB): a batch
+# stored into a large history touches index pages all over the file, and re-reads them
+# from the OS without it. Only writers get it: it would count in a reader's memory.
+SQLITE_WRITER_CACHE_KIB = 32 * 1024
 
 
 class StorageError(Exception):
@@ -61,6 +65,12 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
+
+
+def widen_cache(connection: Connection) -> None:
+    """Give this connection (one that writes batches of mentions) a larger SQLite page cache."""
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql(f"PRAGMA cache_size=-{SQLITE_WRITER_CACHE_KIB}")  # negative: KiB
 
 
 def _alembic_config() -> AlembicConfig:

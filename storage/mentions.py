@@ -10,6 +10,7 @@ from typing import Any, Protocol, TypeVar
 
 from sqlalchemy import Connection, case, select, tuple_
 
+from storage.db import widen_cache
 from storage.schema import authors, matches, mentions, topics
 from storage.times import to_db
 from storage.upsert import insert
@@ -89,6 +90,7 @@ def store_mentions(
     """
     if not batch:
         return Stored([], 0)
+    widen_cache(connection)
     keys = [(m.source, m.external_id) for m in batch]
     collected = to_db(collected_at)
     rows = [_row(m, collected, story_keys[i] if story_keys else None) for i, m in enumerate(batch)]

@@ -128,3 +128,12 @@ def test_stored_values_read_back_as_written(engine):
     assert first.raw == {"id": "1", "nested": [1, "é"]}
     assert (first.is_repost, first.is_reply, first.title) == (True, False, "T")
     assert (rows["2"].raw, rows["2"].lang, rows["2"].title) == (None, "fr", None)
+
+
+def test_a_connection_that_stores_mentions_gets_the_larger_page_cache_and_a_reader_does_not(sqlite_engine):
+    from storage.db import SQLITE_WRITER_CACHE_KIB
+
+    with sqlite_engine.connect() as reader, sqlite_engine.begin() as writer:
+        store_mentions(writer, [mention(1)], collected_at=NOW)
+        assert writer.exec_driver_sql("PRAGMA cache_size").scalar() == -SQLITE_WRITER_CACHE_KIB
+        assert reader.exec_driver_sql("PRAGMA cache_size").scalar() == -2000  # SQLite's default
