@@ -15,6 +15,7 @@ watchdog thread notices the new parent and exits.
 from __future__ import annotations
 
 import ctypes
+import gc
 import math
 import multiprocessing
 import os
@@ -22,8 +23,9 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from contextlib import contextmanager
 from typing import Any, NamedTuple
 
 from listener.language import preload, route
@@ -73,17 +75,37 @@ def _init_worker(sentiment: Sentiment, parent: int) -> None:
     _WORKER = sentiment
 
 
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector off while a batch builds its results.
+
+    A batch keeps a few new tuples per text alive until it returns and makes no reference
+    cycles; with the collector on, those allocations set off full collections that walk
+    every object of the process (loaded modules and models too) and free nothing: about
+    15 % of the scoring time. The previous state is restored (nesting is safe).
+    """
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
 def analyse(sentiment: Sentiment, items: Sequence[Item],
             termsets: Sequence[tuple[Term, ...]]) -> list[Analysed]:
     """Mask, find the language, score; each distinct (masked text, language) scored once."""
     default = sentiment.default_language
-    prepared = []
-    for text, tag, terms in items:
-        clean = masked(text, termsets[terms])
-        prepared.append((clean, route(clean, tag, default)))
-    scores = sentiment.score_many([(clean, language.code) for clean, language in prepared])
-    return [Analysed(clean, language.code, language.detected, score)
-            for (clean, language), score in zip(prepared, scores, strict=True)]
+    with collector_paused():
+        prepared = []
+        for text, tag, terms in items:
+            clean = masked(text, termsets[terms])
+            prepared.append((clean, route(clean, tag, default)))
+        scores = sentiment.score_many([(clean, language.code) for clean, language in prepared])
+        return [Analysed(clean, language.code, language.detected, score)
+                for (clean, language), score in zip(prepared, scores, strict=True)]
 
 
 def _analyse_task(items: Sequence[Item], termsets: Sequence[tuple[Term, ...]]) -> list[Analysed]:
@@ -169,17 +191,19 @@ class BatchScorer:
         termsets: dict[tuple[Term, ...], int] = {}
         items: dict[Item, None] = {}
         keys = []
-        for index, text in enumerate(texts):
-            termset = termsets.setdefault(terms[index] if terms else (), len(termsets))
-            item = (text, tags[index] if tags else None, termset)
-            items.setdefault(item)
-            keys.append(item)
+        with collector_paused():
+            for index, text in enumerate(texts):
+                termset = termsets.setdefault(terms[index] if terms else (), len(termsets))
+                item = (text, tags[index] if tags else None, termset)
+                items.setdefault(item)
+                keys.append(item)
         unique = list(items)
         sets = list(termsets)
 
         def ordered(done: Sequence[Analysed]) -> list[Analysed]:
-            by_item = dict(zip(unique, done, strict=True))
-            return [by_item[item] for item in keys]
+            with collector_paused():
+                by_item = dict(zip(unique, done, strict=True))
+                return [by_item[item] for item in keys]
 
         if self.workers <= 1 or len(unique) < self.in_process_max:
             return lambda: ordered(analyse(self.sentiment, unique, sets))
@@ -215,6 +239,6 @@ def score_texts(
     sentiment = Sentiment.from_config(config)
     scoring = getattr(config, "scoring", config)
     configured = workers if workers is not None else getattr(scoring, "workers", 0)
-    with BatchScorer(sentiment, workers=configured) as batch:
+    with collector_paused(), BatchScorer(sentiment, workers=configured) as batch:
         results = batch.run(texts, tags, terms)
-    return [Scored(text, *result) for text, result in zip(texts, results, strict=True)]
+        return [Scored(text, *result) for text, result in zip(texts, results, strict=True)]

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import gc
 import os
 import signal
 import subprocess
@@ -11,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from listener.config import ScoringConfig
+from listener.sentiment import batch
 from listener.sentiment.batch import BatchScorer, score_texts
 from listener.sentiment.dispatch import Sentiment
 from listener.sentiment.vader import VaderEnglish
@@ -44,6 +46,22 @@ def test_identical_masked_texts_are_scored_once(monkeypatch):
     results = score_texts(texts, tags=["en"] * 5, workers=1, config=VADER_ONLY)
     assert len(calls) == 3  # "RT : I love…", "I love…", "I hate…"
     assert len({r.score.compound for r in results[:4]}) == 1
+
+
+def test_the_garbage_collector_is_paused_while_a_batch_is_scored_then_restored(monkeypatch):
+    during = []
+    real = batch.masked
+    monkeypatch.setattr(batch, "masked", lambda text, terms=(): during.append(gc.isenabled())
+                        or real(text, terms))
+    score_texts(["I love this coffee", "I hate waiting"], config=VADER_ONLY, workers=1)
+    assert during == [False, False]
+    assert gc.isenabled()
+    gc.disable()  # a caller that paused it itself gets it back paused
+    try:
+        score_texts(["I love tea"], config=VADER_ONLY, workers=1)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
 
 
 def test_large_batches_use_a_process_pool_with_the_same_results():
