@@ -22,8 +22,9 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
+from typing import Any
 
-from sqlalchemy import Connection, and_, func, or_, select
+from sqlalchemy import ColumnElement, Connection, and_, exists, func, or_, select
 
 from listener.analysis.common import engagement, net, resolve_topics
 from listener.analysis.period import Period
@@ -68,41 +69,43 @@ def top_influencers(connection: Connection, topics: Sequence[str], period: Perio
                       standing=round(float(r.standing), 4))
            for r in connection.execute(query)]
     if top:
-        _details(connection, top, ids, period, in_period, joined)
+        _details(connection, top, ids, period)
     return top
 
 
-def _by(keys: list[tuple[str, str]]):
-    """Mentions of these (source, author) pairs: ORed equalities, so SQLite looks each pair
-    up in ``ix_mentions_author`` (a row-value IN list makes it scan the whole index)."""
-    return or_(*(and_(mentions.c.source == source, mentions.c.author == author)
-                 for source, author in keys))
+def _of(keys: list[tuple[str, str]], ids: list[int], *in_matches: Any) -> ColumnElement[bool]:
+    """Mentions of these (source, author) pairs matched by the topics ``ids`` (and
+    ``in_matches``). Driven from ``ix_mentions_author``, one look-up per pair (ORed
+    equalities: a row-value IN list makes SQLite scan the whole index), each mention
+    checked in ``matches`` by key, whatever the planner's statistics say: joined the
+    other way, the topics' history before the period is read whole."""
+    return and_(
+        or_(*(and_(mentions.c.source == source, mentions.c.author == author)
+              for source, author in keys)),
+        exists().where(matches.c.mention_id == mentions.c.id, matches.c.topic_id.in_(ids),
+                       *in_matches))
 
 
-def _details(connection: Connection, top: list[Influencer], ids: list[int], period: Period,
-             in_period: tuple, joined) -> None:
+def _details(connection: Connection, top: list[Influencer], ids: list[int], period: Period) -> None:
     keys = [(p.source, p.author) for p in top]
     by_key = {(p.source, p.author): p for p in top}
     earlier = (select(mentions.c.source, mentions.c.author)
-               .select_from(joined)
-               .where(matches.c.topic_id.in_(ids), matches.c.created_at < period.start, _by(keys))
+               .where(_of(keys, ids, matches.c.created_at < period.start))
                .group_by(mentions.c.source, mentions.c.author))
     seen_before = {(source, author) for source, author in connection.execute(earlier)}
     # their posts of the period (few rows): sentiment counts and the most engaged one
     posts = (
         select(mentions.c.id, mentions.c.source, mentions.c.author, mentions.c.url,
                mentions.c.text, mentions.c.title, scores.c.label)
-        .select_from(joined.outerjoin(scores, scores.c.mention_id == matches.c.mention_id))
-        .where(*in_period, _by(keys))
+        .select_from(mentions.outerjoin(scores, scores.c.mention_id == mentions.c.id))
+        .where(_of(keys, ids, matches.c.created_at >= period.start,
+                   matches.c.created_at < period.end))
         .order_by(engagement().desc(), mentions.c.created_at.desc(), mentions.c.id)
     )
     labels: dict[tuple[str, str], Counter[str]] = {key: Counter() for key in keys}
-    counted: set[int] = set()
-    for row in connection.execute(posts):
+    for row in connection.execute(posts):  # each mention once, however many topics it is in
         person = by_key[(row.source, row.author)]
-        if row.id not in counted:  # a mention of two topics counts once
-            counted.add(row.id)
-            labels[(row.source, row.author)][row.label] += 1
+        labels[(row.source, row.author)][row.label] += 1
         if person.text is None:
             person.text = row.text or row.title
             person.url = row.url
