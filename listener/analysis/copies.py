@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import ColumnElement, Connection, and_, or_, select
 
 from listener.analysis.common import story
 from storage.schema import matches, mentions
@@ -34,8 +34,8 @@ def story_copies(connection: Connection, topic_ids: Sequence[int], start: dateti
     query = (select(key.label("story"), mentions.c.id, mentions.c.url, mentions.c.source,
                     mentions.c.created_at)
              .select_from(matches.join(mentions, mentions.c.id == matches.c.mention_id))
-             .where(matches.c.topic_id.in_(topic_ids), matches.c.created_at >= start,
-                    matches.c.created_at < end, key.in_(wanted))
+             .where(_telling(wanted), key.in_(wanted), matches.c.topic_id.in_(topic_ids),
+                    matches.c.created_at >= start, matches.c.created_at < end)
              .order_by(mentions.c.created_at, mentions.c.id))
     seen: dict[str, set[int]] = {}
     first: dict[str, Any] = {}
@@ -43,6 +43,17 @@ def story_copies(connection: Connection, topic_ids: Sequence[int], start: dateti
         seen.setdefault(row.story, set()).add(row.id)
         first.setdefault(row.story, row)
     return {k: Copies(len(ids), first[k].url, first[k].source) for k, ids in seen.items()}
+
+
+def _telling(keys: Sequence[str]) -> ColumnElement[bool]:
+    """Mentions that may tell these stories, found by index (``story_key``, or the post
+    itself by ``(source, external_id)`` for a ``post:<source>:<id>`` key), so the copies
+    of a few stories are looked up, not searched for among the whole window's mentions."""
+    posts = [(rest[:i], rest[i + 1:]) for k in keys if k.startswith("post:")
+             for rest in [k[len("post:"):]] for i, c in enumerate(rest) if c == ":"]
+    return or_(mentions.c.story_key.in_(keys),
+               *(and_(mentions.c.source == source, mentions.c.external_id == external_id)
+                 for source, external_id in posts))
 
 
 def one_per_story(items: Iterable[dict[str, Any]], limit: int) -> list[dict[str, Any]]:
