@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol, TypeVar
 
-from sqlalchemy import Connection, case, select, tuple_
+from sqlalchemy import Connection, DateTime, case, select, tuple_
 
 from storage.db import widen_cache
 from storage.schema import authors, matches, mentions, topics
@@ -206,13 +206,15 @@ def _bound_values(connection: Connection, table, names: list[str], rows: Sequenc
     dialect = connection.dialect
     out = [list(row.values()) for row in rows]
     for index, name in enumerate(names):
-        process = table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
+        column_type = table.c[name].type
+        process = column_type.dialect_impl(dialect).bind_processor(dialect)
         if process is None:
             continue
-        # A batch repeats values (its collection time, missing payloads, a busy author's
-        # dates): each is converted once. Only None and naive datetimes: equal ones of
-        # these convert alike (True == 1, and aware times in two zones can be equal).
-        memo: dict[Any, Any] = {}
+        # Values repeat (a batch's collection time, missing payloads, a mention's time
+        # stored in mentions, matches and authors): each is converted once. Only None and
+        # naive datetimes: equal ones of these convert alike (True == 1, and aware times
+        # in two zones can be equal).
+        memo = _converted_times(dialect.name) if isinstance(column_type, DateTime) else {}
         for values in out:
             value = values[index]
             if value is None or (type(value) is datetime and value.tzinfo is None):
@@ -223,6 +225,18 @@ def _bound_values(connection: Connection, table, names: list[str], rows: Sequenc
             else:
                 values[index] = process(value)
     return out
+
+
+_TIMES_REMEMBERED = 50_000  # ~10 MB at most: a batch of 10,000 has at most that many times
+_times: dict[str, dict[datetime | None, Any]] = {}
+
+
+def _converted_times(dialect: str) -> dict[datetime | None, Any]:
+    """The DateTime bind processor's results on this dialect, shared by every table and batch."""
+    memo = _times.setdefault(dialect, {})
+    if len(memo) > _TIMES_REMEMBERED:
+        memo.clear()
+    return memo
 
 
 def _execute_many(connection: Connection, statement, table, rows: Sequence[Mapping[str, Any]]) -> None:
