@@ -117,11 +117,18 @@ def store_mentions(
     return Stored([ids_by_key[key] for key in keys], new, len(repeated), repeated_unmatched)
 
 
+_KEYS_PER_QUERY = 1_000  # an IN list of thousands of pairs overflows PostgreSQL's parser stack
+
+
+def _chunks(items: Sequence, size: int = _KEYS_PER_QUERY) -> Iterable[Sequence]:
+    return (items[start:start + size] for start in range(0, len(items), size))
+
+
 def _written_at(connection: Connection, ids: Sequence[int], collected: datetime) -> list[int]:
     """Those of ``ids`` first written at ``collected`` (by this run)."""
-    return list(connection.scalars(
-        select(mentions.c.id).where(mentions.c.id.in_(ids), mentions.c.collected_at == collected)
-    ))
+    return [id_ for part in _chunks(ids) for id_ in connection.scalars(
+        select(mentions.c.id).where(mentions.c.id.in_(part), mentions.c.collected_at == collected)
+    )]
 
 
 def _replace(connection: Connection, ids: Sequence[int], rows: Mapping[int, dict]) -> int:
@@ -130,8 +137,10 @@ def _replace(connection: Connection, ids: Sequence[int], rows: Mapping[int, dict
 
     if not ids:
         return 0
-    matched = set(connection.scalars(select(matches.c.mention_id).where(matches.c.mention_id.in_(ids))))
-    connection.execute(delete(matches).where(matches.c.mention_id.in_(ids)))
+    matched: set[int] = set()
+    for part in _chunks(ids):
+        matched.update(connection.scalars(select(matches.c.mention_id).where(matches.c.mention_id.in_(part))))
+        connection.execute(delete(matches).where(matches.c.mention_id.in_(part)))
     columns = [name for name in next(iter(rows.values())) if name not in ("source", "external_id")]
     statement = update(mentions).where(mentions.c.id == bindparam("b_id")).values(
         {name: bindparam(f"b_{name}", type_=mentions.c[name].type) for name in columns}
@@ -145,9 +154,10 @@ def _replace(connection: Connection, ids: Sequence[int], rows: Mapping[int, dict
 def _ids_of(connection: Connection, keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], int]:
     return {
         (row.source, row.external_id): row.id
+        for part in _chunks(keys)
         for row in connection.execute(
             select(mentions.c.id, mentions.c.source, mentions.c.external_id).where(
-                tuple_(mentions.c.source, mentions.c.external_id).in_(keys)
+                tuple_(mentions.c.source, mentions.c.external_id).in_(part)
             )
         )
     }
@@ -158,15 +168,36 @@ def _insert_new(connection: Connection, rows: list[dict], keys: list[tuple[str, 
     """Insert the rows not stored yet; ``{key: id}`` of those this call inserted."""
     if connection.dialect.name == "sqlite":
         return _insert_new_sqlite(connection, rows)
-    statement = insert(connection, mentions).on_conflict_do_nothing(index_elements=["source", "external_id"])
-    # PostgreSQL: psycopg's pipelined executemany beats one huge multi-row statement,
-    # whose placeholders psycopg would parse in Python on every call.
-    stored = _ids_of(connection, keys)
-    fresh = [i for i, key in enumerate(keys) if key not in stored]
-    if not fresh:
-        return {}
-    connection.execute(statement, [rows[i] for i in fresh])
-    return _ids_of(connection, [keys[i] for i in fresh])
+    return _insert_new_postgresql(connection, rows)
+
+
+def _insert_new_postgresql(connection: Connection, rows: list[dict]) -> dict[tuple[str, str], int]:
+    """``COPY`` into a temporary table, then one ``INSERT … SELECT … ON CONFLICT DO NOTHING RETURNING``.
+
+    COPY streams the rows without a statement per row or placeholders to parse;
+    the rows keep their batch order (``ordinal``), so new ids follow it as they
+    would row by row. The values go through the columns' bind processors, as in
+    :func:`_insert_new_sqlite`.
+    """
+    names = list(rows[0])
+    values = _bound_values(connection, mentions, names, rows)
+    columns = ", ".join(names)
+    cursor = connection.connection.driver_connection.cursor()
+    try:
+        # One per session, emptied at every commit; a second batch in the same
+        # transaction empties it first.
+        cursor.execute(f"CREATE TEMPORARY TABLE IF NOT EXISTS mentions_incoming ON COMMIT DELETE ROWS AS "
+                       f"SELECT 0 AS ordinal, {columns} FROM mentions WITH NO DATA")
+        cursor.execute("TRUNCATE mentions_incoming")
+        with cursor.copy(f"COPY mentions_incoming (ordinal, {columns}) FROM STDIN") as copy:
+            for ordinal, row in enumerate(values):
+                copy.write_row([ordinal, *row])
+        cursor.execute(
+            f"INSERT INTO mentions ({columns}) SELECT {columns} FROM mentions_incoming ORDER BY ordinal "
+            "ON CONFLICT (source, external_id) DO NOTHING RETURNING id, source, external_id")
+        return {(source, external_id): id_ for id_, source, external_id in cursor.fetchall()}
+    finally:
+        cursor.close()
 
 
 _UNSEEN = object()

@@ -4,7 +4,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from listener.config import validate
-from listener.importer import import_file
+from listener.importer import BATCH, import_file
 from storage.schema import matches, mentions
 
 CONFIG = {
@@ -43,6 +43,25 @@ def test_importing_the_same_file_twice_changes_nothing(engine, tmp_path):
     assert (first.records, first.new, first.unmatched) == (3, 3, 1)
     assert (second.new, second.already_stored) == (0, 3)
     assert counts(engine) == after_first == (3, 3)  # mention 2 matches both topics
+
+
+def test_a_full_batch_imported_twice_keeps_its_ids_and_order(engine, tmp_path):
+    """A whole batch of keys looked up at once must not overflow the database's parser."""
+    records = [{"source": "x", "id": str(n), "text": f"acme coffee {n}", "created_at": 1794823200 + n}
+               for n in range(BATCH)]
+    path = jsonl(tmp_path / "m.jsonl", records)
+    first = import_file(engine, validate(CONFIG), path)
+    ids = stored_ids(engine)
+    second = import_file(engine, validate(CONFIG), path)
+    assert (first.new, second.new, second.already_stored) == (BATCH, 0, BATCH)
+    assert stored_ids(engine) == ids and [external for _, external in ids] == [str(n) for n in range(BATCH)]
+    assert counts(engine) == (BATCH, BATCH)
+
+
+def stored_ids(engine) -> list[tuple[int, str]]:
+    with engine.connect() as connection:
+        return [tuple(row) for row in connection.execute(
+            select(mentions.c.id, mentions.c.external_id).order_by(mentions.c.id))]
 
 
 def test_bad_lines_are_reported_by_number_and_the_rest_is_stored(engine, tmp_path):
