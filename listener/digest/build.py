@@ -15,10 +15,12 @@ from typing import Any
 from sqlalchemy import Connection
 
 from listener.analysis import conversations
+from listener.analysis.common import resolve_topics
 from listener.analysis.influencers import Floor, top_influencers
 from listener.analysis.period import Period
+from listener.analysis.spikes import daily_counts
 from listener.analysis.terms import emerging_terms, query_words
-from listener.analysis.trends import daily_series, top_mentions, unscored_by_language
+from listener.analysis.trends import top_mentions, unscored_by_language
 from listener.analysis.weekly import topic_weeks
 from listener.config import Config, DigestConfig
 from listener.digest.sources import source_health
@@ -102,10 +104,12 @@ def _spike(spike: Any) -> model.Spike:
 
 
 def _daily(connection: Connection, names: list[str], period: Period) -> dict[str, list[int]]:
+    """Mentions per day of the period for each topic (the volume chart): index range counts."""
     if not names:
         return {}
-    frame = daily_series(connection, names, period)
-    return {name: [int(v) for v in frame.loc[frame["topic"] == name, "volume"]] for name in names}
+    rows = resolve_topics(connection, names)
+    counts = daily_counts(connection, [row.id for row in rows], period.days[0], period.days[-1])
+    return {row.name: [counts[row.id].get(day, 0) for day in period.days] for row in rows}
 
 
 def _lead_topics(figures: list[Any]) -> list[str]:
@@ -116,8 +120,6 @@ def _lead_topics(figures: list[Any]) -> list[str]:
 def _terms(connection: Connection, names: list[str], period: Period,
            brands: list[str]) -> list[model.Term]:
     """Emerging terms of the lead topics; no brand or competitor name is a term."""
-    from listener.analysis.common import resolve_topics
-
     exclude = query_words(row.query for row in resolve_topics(connection, brands))
     best: dict[str, Any] = {}
     for name in names:
