@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import gc
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -19,7 +21,7 @@ from storage import runs
 # full-text segment that later commits merge: 10,000 per commit costs less CPU and
 # far less I/O than 2,000 (and a crash still loses at most one batch, redone by a rerun).
 BATCH = 10_000
-
+IMPORT_GC_THRESHOLD = 100_000  # allocations between two collections during an import (Python's default: 700)
 
 FIRST_PLAUSIBLE_YEAR = 1990  # before: almost surely a wrong date (0, a typo, a unit mix-up)
 
@@ -73,23 +75,43 @@ def import_file(
         batch.clear()
 
     try:
-        for line in read_lines(path, format=format, column_map=column_map, default_source=source):
-            if line.error is not None:
-                report.bad.append(line.error)
-            elif line.mention is not None:
-                report.records += 1
-                if line.mention.created_at.year not in plausible:
-                    report.odd_dates.append(line.number)
-                batch.append(line.mention)
-                if len(batch) >= BATCH:
-                    flush()
-        if batch:
-            flush()
+        with _few_collections():
+            for line in read_lines(path, format=format, column_map=column_map, default_source=source):
+                if line.error is not None:
+                    report.bad.append(line.error)
+                elif line.mention is not None:
+                    report.records += 1
+                    if line.mention.created_at.year not in plausible:
+                        report.odd_dates.append(line.number)
+                    batch.append(line.mention)
+                    if len(batch) >= BATCH:
+                        flush()
+            if batch:
+                flush()
     except BaseException as error:  # record the run as failed, then let the error surface
         _finish(engine, run_id, report, path, "failed", f"{type(error).__name__}: {error}")
         raise
     _finish(engine, run_id, report, path, "partial" if report.bad else "ok")
     return report
+
+
+@contextmanager
+def _few_collections() -> Iterator[None]:
+    """The cyclic garbage collector, rarely, while the import runs.
+
+    An import allocates millions of short-lived objects that form no cycles (records,
+    mentions, rows), and the collector, run every 700 allocations, walked the growing
+    batch again and again: a fifth of the import's CPU. Existing objects are frozen
+    out of its walks and it runs every 100,000 allocations; both are restored after.
+    """
+    threshold = gc.get_threshold()
+    gc.freeze()
+    gc.set_threshold(IMPORT_GC_THRESHOLD, *threshold[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*threshold)
+        gc.unfreeze()
 
 
 def _finish(engine: Engine, run_id: int, report: ImportReport, path: Path, status: str,

@@ -117,3 +117,22 @@ def test_an_import_that_crashes_is_recorded_as_failed(engine, tmp_path, monkeypa
     with engine.connect() as connection:
         status, error = connection.execute(sql_select(runs.c.status, runs.c.error)).one()
     assert status == "failed" and "disk full" in error
+
+
+def test_an_import_collects_garbage_rarely_and_restores_the_collector_after(engine, tmp_path, monkeypatch):
+    import gc
+
+    from listener import importer
+
+    seen = []
+    before = gc.get_threshold()
+    store = importer.Ingestor.store
+
+    def spy(self, batch, **kwargs):
+        seen.append(gc.get_threshold()[0])
+        return store(self, batch, **kwargs)
+
+    monkeypatch.setattr(importer.Ingestor, "store", spy)
+    import_file(engine, validate(CONFIG), jsonl(tmp_path / "m.jsonl", GOOD))
+    assert seen == [importer.IMPORT_GC_THRESHOLD]
+    assert gc.get_threshold() == before and gc.get_freeze_count() == 0
