@@ -110,6 +110,11 @@ class Language:
     detected: bool  # True: guessed from the text; False: the platform's own tag
 
 
+@lru_cache(maxsize=1_024)  # a handful of languages: one shared (frozen) instance each
+def _language(code: str, detected: bool) -> Language:
+    return Language(code, detected)
+
+
 def _readable(cleaned: str, text: str) -> bool:
     """Whether there is anything to score: words, or emoticons and emoji (":)" is a sentiment)."""
     return bool(cleaned) or bool(_UNREADABLE_RE.sub("", text))
@@ -124,18 +129,18 @@ def route(text: str, platform_tag: str | None = None, default: str | None = "en"
     """
     tagged = normalize_code(platform_tag)
     if tagged is not None:
-        return Language(tagged, detected=False)
+        return _language(tagged, False)
     if default is None:
-        return Language(detect(text), detected=True)
+        return _language(detect(text), True)
     cleaned = clean(text)
     if not _readable(cleaned, text):
-        return Language(UNDETERMINED, detected=True)
+        return _language(UNDETERMINED, True)
     if len(cleaned.split()) < MIN_WORDS:  # too short to trust any guess: no need to ask
-        return Language(default, detected=True)
+        return _language(default, True)
     code, confidence = _guess(cleaned)
     if code == UNDETERMINED or confidence < MIN_CONFIDENCE:
-        return Language(default, detected=True)
-    return Language(code, detected=True)
+        return _language(default, True)
+    return _language(code, True)
 
 
 def preload() -> None:

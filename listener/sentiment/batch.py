@@ -188,22 +188,19 @@ class BatchScorer:
         Pooled batches are scored while the caller goes on (reading or writing
         another chunk); small ones are scored in-process when collected.
         """
-        termsets: dict[tuple[Term, ...], int] = {}
-        items: dict[Item, None] = {}
-        keys = []
+        termsets: dict[tuple[Term, ...], int] = {(): 0} if not terms else {}
         with collector_paused():
-            for index, text in enumerate(texts):
-                termset = termsets.setdefault(terms[index] if terms else (), len(termsets))
-                item = (text, tags[index] if tags else None, termset)
-                items.setdefault(item)
-                keys.append(item)
-        unique = list(items)
+            indices = ([termsets.setdefault(t, len(termsets)) for t in terms] if terms
+                       else [0] * len(texts))
+            keys: list[Item] = list(zip(texts, tags or [None] * len(texts), indices, strict=True))
+            unique = list(dict.fromkeys(keys))
         sets = list(termsets)
 
         def ordered(done: Sequence[Analysed]) -> list[Analysed]:
+            if len(unique) == len(keys):  # no text twice: already in order
+                return list(done)
             with collector_paused():
-                by_item = dict(zip(unique, done, strict=True))
-                return [by_item[item] for item in keys]
+                return list(map(dict(zip(unique, done, strict=True)).__getitem__, keys))
 
         if self.workers <= 1 or len(unique) < self.in_process_max:
             return lambda: ordered(analyse(self.sentiment, unique, sets))

@@ -47,8 +47,11 @@ class LearnedScorer:
         from listener.sentiment.learned import scores_from
 
         probabilities = self.model.predict_proba(texts, self.lang)  # columns negative, neutral, positive
-        return [Score(label, compound, float(p[2]), float(p[1]), float(p[0]), self.name)
-                for (label, compound), p in zip(scores_from(probabilities), probabilities, strict=True)]
+        name = self.name
+        # tolist(): Python floats for the whole batch at once, not three numpy scalars per row
+        return [Score(label, compound, pos, neu, neg, name)
+                for (label, compound), (neg, neu, pos)
+                in zip(scores_from(probabilities), probabilities.tolist(), strict=True)]
 
     def explain(self, text: str, k: int = 5) -> list[tuple[str, float]]:
         return self.model.explain(text, self.lang, k)
@@ -154,17 +157,18 @@ class Sentiment:
         Each distinct pair is computed once (and remembered, up to :data:`CACHE_MAX`),
         and the texts of one language go to its scorer as one batch.
         """
+        registry, cache = self.registry, self._cache
         wanted: dict[str, dict[str, None]] = {}
-        for text, lang in pairs:
-            if lang in self.registry and (text, lang) not in self._cache:
-                wanted.setdefault(lang, {})[text] = None
+        for pair in pairs:  # the pairs themselves are the cache keys
+            if pair not in cache and pair[1] in registry:
+                wanted.setdefault(pair[1], {})[pair[0]] = None
         fresh: dict[tuple[str, str], Score] = {}
         for lang, texts in wanted.items():
             batch = list(texts)
             fresh.update(zip(((t, lang) for t in batch), self.scorer(lang).score_batch(batch),
                              strict=True))
-        if len(self._cache) + len(fresh) > CACHE_MAX:
-            self._cache.clear()
-        self._cache.update(fresh)
-        return [self._cache.get((text, lang), UNSCORED) for text, lang in pairs]
+        if len(cache) + len(fresh) > CACHE_MAX:
+            cache.clear()
+        cache.update(fresh)
+        return [cache.get(pair, UNSCORED) for pair in pairs]
 

@@ -141,10 +141,9 @@ class LearnedModel:
 
 def scores_from(probabilities: np.ndarray) -> list[tuple[str, float]]:
     """(label, compound) per row of :meth:`LearnedModel.predict_proba`'s output."""
-    labels = probabilities.argmax(axis=1)
-    compounds = probabilities[:, 2] - probabilities[:, 0]
-    return [(LABELS[label], round(float(compound), 4))
-            for label, compound in zip(labels, compounds, strict=True)]
+    labels = probabilities.argmax(axis=1).tolist()
+    compounds = (probabilities[:, 2] - probabilities[:, 0]).tolist()
+    return [(LABELS[label], round(compound, 4)) for label, compound in zip(labels, compounds, strict=True)]
 
 
 @lru_cache(maxsize=1)
