@@ -170,13 +170,12 @@ class Featurizer:
         if word[0].isalpha() and len(word) > 1:
             # n-grams of the UTF-8 bytes (the same as characters for ASCII): one encode per token
             marked = f"<{word}>".encode("utf-8", "surrogatepass")
-            crc32 = zlib.crc32
-            for n in NGRAMS:
-                indices.extend(crc32(marked[i:i + n], n) & mask
-                               for i in range(len(marked) - n + 1))
+            crc32, end = zlib.crc32, len(marked) + 1
+            indices += [crc32(marked[i:i + n], n) & mask for n in NGRAMS for i in range(end - n)]
         values = [1.0] * len(indices)
+        key = plain(word)
         for slot, valences in enumerate(self.lexicons):
-            valence = valences.get(plain(word))
+            valence = valences.get(key)
             if valence:
                 indices.append(self.buckets + 2 * slot + negated)
                 values.append(self.lexicon_scale * float(valence))
