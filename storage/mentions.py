@@ -336,19 +336,25 @@ def _refresh_metrics(connection: Connection, rows: list[dict]) -> None:
 def store_authors(connection: Connection, batch: Iterable[Mention], *, seen_at: datetime) -> None:
     rows: dict[tuple[str, str], dict] = {}
     for mention in batch:
-        if not mention.author:
+        handle = mention.author
+        if not handle:
             continue
         seen = to_db(mention.created_at)
-        row = rows.setdefault(
-            (mention.source, mention.author),
-            {"source": mention.source, "handle": mention.author, "platform_id": None, "name": None,
-             "followers": None, "first_seen": seen, "last_seen": seen},
-        )
+        key = (mention.source, handle)
+        row = rows.get(key)
+        if row is None:  # the author's first mention in the batch
+            rows[key] = {"source": mention.source, "handle": handle, "platform_id": mention.author_id or None,
+                         "name": mention.author_name or None, "followers": mention.author_followers,
+                         "first_seen": seen, "last_seen": seen}
+            continue
         row["platform_id"] = mention.author_id or row["platform_id"]
         row["name"] = mention.author_name or row["name"]
-        row["followers"] = mention.author_followers if mention.author_followers is not None else row["followers"]
-        row["first_seen"] = min(row["first_seen"], seen)
-        row["last_seen"] = max(row["last_seen"], seen)
+        if mention.author_followers is not None:
+            row["followers"] = mention.author_followers
+        if seen < row["first_seen"]:
+            row["first_seen"] = seen
+        elif seen > row["last_seen"]:
+            row["last_seen"] = seen
     if not rows:
         return
     statement = insert(connection, authors)
