@@ -83,26 +83,36 @@ def mention_from_record(record: Any, *, default_source: str | None = None) -> Me
     if len(source) > _IDENTIFIER_LENGTHS["source"] or len(external_id) > _IDENTIFIER_LENGTHS["id"]:
         key = "source" if len(source) > _IDENTIFIER_LENGTHS["source"] else "id"
         raise SkippableRecord(f"{key} is longer than {_IDENTIFIER_LENGTHS[key]} characters")
-    fields: dict[str, Any] = {}
-    for key in _STRINGS:
-        value = get(key)
-        # the common cases first: absent, or already a non-empty string
-        fields[key] = value if value is None or (type(value) is str and value) else (
-            None if value == "" else str(value))
-    if fields["author"]:
-        fields["author"] = fields["author"].lstrip("@")
-    for key in _COUNTS:
-        value = get(key)
-        fields[key] = value if value is None or (type(value) is int and 0 <= value <= MAX_COUNT) else (
-            _count(record, key))
+    author, author_id, author_name, url, title, lang, parent_id = [_string(get(key)) for key in _STRINGS]
+    followers, likes, reposts, replies, views = [
+        value if value is None or (type(value) is int and 0 <= value <= MAX_COUNT) else _count(record, key)
+        for key, value in zip(_COUNTS, map(get, _COUNTS), strict=True)]
     repost, reply = get("is_repost", False), get("is_reply", False)
     return Mention(
         source=source,
         external_id=external_id,
         text=record["text"],
         created_at=parse_time(record["created_at"]),
+        author=author.lstrip("@") if author else author,
+        author_id=author_id,
+        author_name=author_name,
+        author_followers=followers,
+        url=url,
+        title=title,
+        lang=lang,
+        likes=likes,
+        reposts=reposts,
+        replies=replies,
+        views=views,
         is_repost=repost if type(repost) is bool else _flag(repost),
         is_reply=reply if type(reply) is bool else _flag(reply),
+        parent_id=parent_id,
         raw=None,
-        **fields,
     )
+
+
+def _string(value: Any) -> str | None:
+    """An optional text field: absent or empty is None, anything else its text."""
+    if value is None or (type(value) is str and value):  # the common cases first
+        return value
+    return None if value == "" else str(value)
