@@ -512,6 +512,13 @@ def mask(text: str, terms: Iterable[Term] = (), placeholder: str = "") -> str:
             return _SIGIL_TOKEN_RE.sub(placeholder, text)
     origin: Sequence[int]
     if text.isascii() or not text.translate(_FOLDS_TO_MANY):  # each char folds to one: same offsets
+        if not terms:  # the handles' spans in the folded text are the original's: cut there
+            kept, pos = [], 0
+            for match in _SIGIL_TOKEN_RE.finditer(norm):
+                kept.append(text[pos : match.start()])
+                pos = match.end()
+            kept.append(text[pos:])
+            return placeholder.join(kept)
         origin = range(len(text))
     else:
         origin = [i for i, c in enumerate(text) for _ in _FOLD[ord(c)]]

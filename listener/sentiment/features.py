@@ -94,7 +94,7 @@ def _mark_negations(found: list[str]) -> list[str]:
             left -= 1
         elif token[0] in "!?":
             left = 0
-        if _negates(token):
+        if token in _NEGATIONS or token.endswith(_CONTRACTED):  # _negates, inlined: a hot loop
             left = NEGATED
     return found
 
@@ -243,6 +243,7 @@ class LinearScorer:
 
     def _forget_chunks(self) -> None:
         self._chunks: dict[str, tuple[int, ...]] = {}  # chunk -> ids of its tokens (SKIP left out)
+        self._negating: set[str] = set()  # chunks with a negation word: their text is read whole
 
     def _learn(self, new: list[str]) -> None:
         """Compute and store the cached arrays of tokens just given ids (all at once)."""
@@ -283,8 +284,11 @@ class LinearScorer:
         found = []
         for chunk, ids in zip(chunks, seen, strict=True):
             if ids is None:
+                if chunk in self._negating:
+                    return None
                 words = _TOKEN_RE.findall(chunk)
                 if any(map(_negates, words)):
+                    self._negating.add(chunk)
                     return None
                 ids = self._chunks[chunk] = tuple(self._token_id_list(words))
             found.append(ids)
@@ -292,7 +296,7 @@ class LinearScorer:
 
     def _token_ids(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
         """(ids of every text's tokens, one text after the other; number of tokens per text)."""
-        if len(self._chunks) >= CHUNKS_MAX:
+        if len(self._chunks) + len(self._negating) >= CHUNKS_MAX:
             self._forget_chunks()
         known = self._chunks.get
         flat: list[int] = []
