@@ -39,6 +39,7 @@ class LearnedScorer:
         self.model = model
         self.lang = lang
         self.name = model.name
+        model.warm(lang)
 
     def score(self, text: str) -> Score:
         return self.score_batch([text])[0]

@@ -98,6 +98,11 @@ class LearnedModel:
                              f"(it scores {', '.join(sorted(self._languages))})")
         return self._heads[self._routes[lang]]
 
+    def warm(self, lang: str) -> None:
+        """Read now what scoring ``lang`` needs beyond the weights (its head's lexicons): before
+        forking pool workers, which then share them instead of each reading them."""
+        _ = self._head(lang).featurizer.lexicons
+
     def predict_proba(self, texts: Sequence[str], lang: str, *,
                       any_language: bool = False) -> np.ndarray:
         """(n, 3) probabilities, columns negative, neutral, positive.

@@ -39,3 +39,16 @@ def test_an_unknown_model_name_is_refused():
 
     with pytest.raises(ValueError, match="learned, vader"):
         Sentiment(model="bert")
+
+
+def test_warming_reads_every_learned_heads_lexicons_before_any_text(monkeypatch):
+    from listener.sentiment import features
+    from listener.sentiment.learned import LearnedModel
+
+    model = LearnedModel.load()  # a fresh one: nothing read yet
+    monkeypatch.setattr("listener.sentiment.dispatch.load_learned", lambda _path=None: model)
+    read = []
+    monkeypatch.setattr(features, "lexicon", lambda name: read.append(name) or {})
+    Sentiment(model="learned").warm()
+    wanted = {name for head in model.card["heads"].values() for name in head.get("lexicons", ())}
+    assert wanted and set(read) == wanted
