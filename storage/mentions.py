@@ -8,8 +8,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol, TypeVar
 
-from sqlalchemy import Connection, DateTime, case, select, tuple_
+from sqlalchemy import Connection, case, select, tuple_
 
+from storage.bulk import bound_values, execute_many
 from storage.db import widen_cache
 from storage.schema import authors, matches, mentions, topics
 from storage.times import to_db
@@ -180,7 +181,7 @@ def _insert_new_postgresql(connection: Connection, rows: list[dict]) -> dict[tup
     :func:`_insert_new_sqlite`.
     """
     names = list(rows[0])
-    values = _bound_values(connection, mentions, names, rows)
+    values = bound_values(connection, mentions, names, rows)
     columns = ", ".join(names)
     cursor = connection.connection.driver_connection.cursor()
     try:
@@ -200,7 +201,6 @@ def _insert_new_postgresql(connection: Connection, rows: list[dict]) -> dict[tup
         cursor.close()
 
 
-_UNSEEN = object()
 _SQLITE_ROWS_PER_STATEMENT = 500  # 20 columns: 10,000 parameters, well under SQLite's limit
 
 
@@ -215,7 +215,7 @@ def _insert_new_sqlite(connection: Connection, rows: list[dict]) -> dict[tuple[s
     than the insert itself.
     """
     names = list(rows[0])
-    values = _bound_values(connection, mentions, names, rows)
+    values = bound_values(connection, mentions, names, rows)
     one = f"({', '.join('?' * len(names))})"
     head = f"INSERT INTO mentions ({', '.join(names)}) VALUES "
     tail = " ON CONFLICT (source, external_id) DO NOTHING RETURNING id, source, external_id"
@@ -229,71 +229,6 @@ def _insert_new_sqlite(connection: Connection, rows: list[dict]) -> dict[tuple[s
     finally:
         cursor.close()
     return found
-
-
-def _bound_values(connection: Connection, table, names: list[str], rows: Sequence[Mapping[str, Any]]
-                  ) -> list[list]:
-    """Rows as DB-API parameter lists, converted by each column type's bind processor."""
-    dialect = connection.dialect
-    out = [list(row.values()) for row in rows]
-    for index, name in enumerate(names):
-        column_type = table.c[name].type
-        process = column_type.dialect_impl(dialect).bind_processor(dialect)
-        if process is None:
-            continue
-        # Values repeat (a batch's collection time, missing payloads, a mention's time
-        # stored in mentions, matches and authors): each is converted once. Only None and
-        # naive datetimes: equal ones of these convert alike (True == 1, and aware times
-        # in two zones can be equal).
-        memo = _converted_times(dialect.name) if isinstance(column_type, DateTime) else {}
-        for values in out:
-            value = values[index]
-            if value is None or (type(value) is datetime and value.tzinfo is None):
-                converted = memo.get(value, _UNSEEN)
-                if converted is _UNSEEN:
-                    converted = memo[value] = process(value)
-                values[index] = converted
-            else:
-                values[index] = process(value)
-    return out
-
-
-_TIMES_REMEMBERED = 50_000  # ~10 MB at most: a batch of 10,000 has at most that many times
-_times: dict[str, dict[datetime | None, Any]] = {}
-
-
-def _converted_times(dialect: str) -> dict[datetime | None, Any]:
-    """The DateTime bind processor's results on this dialect, shared by every table and batch."""
-    memo = _times.setdefault(dialect, {})
-    if len(memo) > _TIMES_REMEMBERED:
-        memo.clear()
-    return memo
-
-
-def _execute_many(connection: Connection, statement, table, rows: Sequence[Mapping[str, Any]]) -> None:
-    """``statement`` once per row through the DB-API cursor's ``executemany``.
-
-    The values go through their columns' bind processors, as SQLAlchemy would
-    convert them, but skip its per-row parameter handling, which costs more than
-    the statement itself on a batch of thousands.
-    """
-    names = list(rows[0])
-    compiled = statement.compile(dialect=connection.dialect, column_keys=names)
-    values = _bound_values(connection, table, names, rows)
-    order = compiled.positiontup  # positional paramstyles (SQLite's ?): bind names in order
-    if order is not None:
-        at = {name: index for index, name in enumerate(names)}
-        if order != names:
-            picks = [at[name] for name in order]
-            values = [[row[i] for i in picks] for row in values]
-        parameters: list = values
-    else:  # named paramstyles (psycopg's %(name)s)
-        parameters = [dict(zip(names, row, strict=True)) for row in values]
-    cursor = connection.connection.driver_connection.cursor()
-    try:
-        cursor.executemany(compiled.string, parameters)
-    finally:
-        cursor.close()
 
 
 def _row(mention: Mention, collected_at: datetime, story_key: str | None) -> dict:
@@ -371,7 +306,7 @@ def store_authors(connection: Connection, batch: Iterable[Mention], *, seen_at: 
                               else_=authors.c.last_seen),
         },
     )
-    _execute_many(connection, statement, authors, list(rows.values()))
+    execute_many(connection, statement, authors, list(rows.values()))
 
 
 def sync_topics(connection: Connection, configured: Iterable[Mapping[str, str]]) -> dict[str, int]:
@@ -393,4 +328,4 @@ def store_matches(connection: Connection, rows: Sequence[Mapping[str, object]]) 
         statement = insert(connection, matches).on_conflict_do_nothing(
             index_elements=["topic_id", "mention_id"]
         )
-        _execute_many(connection, statement, matches, rows)
+        execute_many(connection, statement, matches, rows)

@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Row, func, select
 
+from storage.bulk import execute_many
 from storage.schema import matches, mentions, scores, topics
 from storage.state import get_meta, set_meta
 from storage.upsert import insert
@@ -90,5 +91,5 @@ def write(connection: Connection, rows: Sequence[dict[str, Any]]) -> None:
         index_elements=["mention_id"],
         set_={name: statement.excluded[name] for name in _WRITTEN},
     )
-    for begin in range(0, len(rows), WRITE_BATCH):
-        connection.execute(statement, rows[begin : begin + WRITE_BATCH])
+    for begin in range(0, len(rows), WRITE_BATCH):  # through the DB-API: see storage.bulk
+        execute_many(connection, statement, scores, rows[begin : begin + WRITE_BATCH])
