@@ -64,6 +64,10 @@ _WORD_RE = re.compile(r"\w+")
 _HANDLE_RE = re.compile(r"@(?<!\w@)(\w+)")
 _HASHTAG_RE = re.compile(r"#(?<!\w#)(\w+)")
 _SIGIL_TOKEN_RE = re.compile(r"(?<!\w)[@#]\w+")
+# The characters whose folded form holds "@" or "#" (fullwidth and small forms included; checked
+# over every code point by the tests): a text with none of them has no handle or hashtag.
+SIGIL_FORMS = "@#\ufe5f\ufe6b\uff03\uff20"
+_FOLDS_TO_SIGIL_RE = re.compile(f"[{SIGIL_FORMS}]")
 _EMPTY: frozenset[str] = frozenset()
 # For ASCII text, bytes.translate + split gives the same tokens as _WORD_RE.findall
 # ([A-Za-z0-9_] in Python's Unicode \w) about 5x faster; tweets are mostly ASCII.
@@ -504,12 +508,12 @@ def mask(text: str, terms: Iterable[Term] = (), placeholder: str = "") -> str:
     spans is returned byte for byte.
     """
     terms = tuple(terms)
-    norm = normalize(text)
     if not terms:  # only handles and hashtags to remove: none without a sigil (one C-level pass)
-        if "@" not in norm and "#" not in norm:
+        if not _FOLDS_TO_SIGIL_RE.search(text):
             return text
         if text.isascii():  # folding is lower(): same offsets, same \w, same sigils
             return _SIGIL_TOKEN_RE.sub(placeholder, text)
+    norm = normalize(text)
     origin: Sequence[int]
     if text.isascii() or not text.translate(_FOLDS_TO_MANY):  # each char folds to one: same offsets
         if not terms:  # the handles' spans in the folded text are the original's: cut there

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import re
 import string
+import sys
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from listener.query import (
+    SIGIL_FORMS,
     And,
     Doc,
     Not,
@@ -339,6 +341,13 @@ def test_mask_cuts_the_original_text_whether_or_not_each_char_folds_to_one():
     assert mask("Ça @Acme, très bien #café", placeholder="_") == "Ça _, très bien _"
     assert mask("Straße @Acme, ﬁne #cafe\u0301!", placeholder="_") == "Straße _, ﬁne _!"
     assert mask("Straße Acme, ﬁne", [Term("word", "acme")], "_") == "Straße _, ﬁne"
+
+
+@pytest.mark.slow
+def test_the_sigil_forms_are_every_character_that_folds_to_a_handle_or_hashtag_sigil():
+    folds_to_sigil = {c for c in map(chr, range(sys.maxunicode + 1))
+                      if "@" in normalize(c) or "#" in normalize(c)}
+    assert folds_to_sigil == set(SIGIL_FORMS)
 
 
 def test_mask_does_not_remove_inside_longer_words():
