@@ -24,7 +24,7 @@ def fill(ctx: Context, url: str) -> float:
     """Import and score the big corpus into ``url``; seconds taken."""
     from listener.importer import import_file
     from listener.sentiment.pending import score_pending
-    from storage import db
+    from storage import db, statistics
 
     path = big_corpus(ctx)
     started = time.perf_counter()
@@ -34,6 +34,7 @@ def fill(ctx: Context, url: str) -> float:
         ctx.log(f"  building the {ctx.big:,}-mention history database ({ctx.backend})")
         import_file(engine, config, path)
         score_pending(engine, config)
+        statistics.refresh(engine)  # as `listener import` leaves a database: sampled statistics
     finally:
         engine.dispose()
     return time.perf_counter() - started
@@ -51,7 +52,6 @@ def sqlite_path(ctx: Context) -> Path:
 
         connection = sqlite3.connect(tmp)
         connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        connection.execute("ANALYZE")
         connection.close()
         tmp.replace(path)
         ctx.log(f"  built {path.name} in {seconds:.0f} s")

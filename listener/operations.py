@@ -16,6 +16,8 @@ Exceptions a caller should expect:
 ``collect`` and ``import_file`` record their run through the pipeline and the
 importer, which hang per-connector rows and counts off it; the others record
 theirs here. Scoring after a collect or an import is its own ``score`` run.
+Each operation that writes mentions or scores ends by refreshing SQLite's planner
+statistics (:mod:`storage.statistics`).
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ from listener.config import Config
 from listener.lock import Locked, collect_locks, recorded, run_lock
 from listener.overlap import scoring_alongside
 from listener.sentiment.pending import ScoreReport, score_pending
-from storage import db
+from storage import db, statistics
 
 if TYPE_CHECKING:  # alerts and digests load the reporting stack (matplotlib): imported when used
     from listener.alerts import AlertReport
@@ -100,6 +102,7 @@ def collect(
         with collect_locks(config, names, wait=lock_wait):  # one lock per source: others run beside
             report = pipeline.collect(engine, config, only=only, on_page=on_page)
         scored = _score(engine, config, progress=on_score, lock_wait=SCORE_LOCK_WAIT_SECONDS) if score else None
+        statistics.refresh(engine)
     return CollectOutcome(report, scored)
 
 
@@ -107,7 +110,9 @@ def score(config: Config, *, rescore: bool = False, lock_wait: float = 0.0,
           progress: Callable[[int, int], None] | None = None) -> ScoreReport:
     """Score the mentions not scored yet (every mention with ``rescore``)."""
     with database(config) as engine:
-        return _score(engine, config, rescore=rescore, progress=progress, lock_wait=lock_wait)
+        report = _score(engine, config, rescore=rescore, progress=progress, lock_wait=lock_wait)
+        statistics.refresh(engine)
+    return report
 
 
 def _score(engine: Engine, config: Config, *, rescore: bool = False, lock_wait: float,
@@ -151,8 +156,10 @@ def import_file(
                         report = _import(engine, config, path, format, column_map, source, on_batch)
                     scored = ScoreReport.merged([*early, score_pending(engine, config, progress=on_score)])
                     counts.update(scored.as_dict())
+                statistics.refresh(engine)
                 return ImportOutcome(report, scored)
         scored = _score(engine, config, progress=on_score, lock_wait=SCORE_LOCK_WAIT_SECONDS)
+        statistics.refresh(engine)
     return ImportOutcome(report, scored)
 
 

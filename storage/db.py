@@ -9,6 +9,8 @@ from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
+from storage import statistics
+
 if TYPE_CHECKING:
     from alembic.config import Config as AlembicConfig
 
@@ -120,6 +122,7 @@ def upgrade_schema(engine: Engine) -> bool:
         with engine.begin() as connection:
             config.attributes["connection"] = connection
             command.upgrade(config, "head")
+            statistics.analyze(connection)  # the planner knows a new index from its first query
     except Exception as error:  # alembic and drivers raise many types; name the database
         raise StorageError(
             f"could not migrate the database at {redact_url(str(engine.url))}: {error}"
