@@ -10,11 +10,13 @@ exactly as SQLAlchemy stores them), and hand the rows to the driver's
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, DateTime
+from sqlalchemy import Column, Connection, DateTime, MetaData, Table, select
+
+from storage.upsert import insert
 
 _UNSEEN = object()
 
@@ -84,3 +86,33 @@ def execute_many(connection: Connection, statement, table, rows: Sequence[Mappin
         cursor.executemany(compiled.string, parameters)
     finally:
         cursor.close()
+
+
+def upsert_many(connection: Connection, table: Table, rows: Sequence[Mapping[str, Any]],
+                on_conflict: Callable[[Any], Any]) -> None:
+    """``INSERT … ON CONFLICT`` of every row; ``on_conflict`` adds the clause to the insert it is given.
+
+    SQLite: one ``executemany``. PostgreSQL: the rows are ``COPY``'d into a temporary
+    table and inserted from it by one statement (a round trip per row, even
+    pipelined, cost more than the rows' own work on the server). The rows must not
+    repeat a conflict key: PostgreSQL refuses to update one row twice in a statement.
+    """
+    if connection.dialect.name != "postgresql":
+        execute_many(connection, on_conflict(insert(connection, table)), table, rows)
+        return
+    names = list(rows[0])
+    columns = ", ".join(names)
+    incoming = f"{table.name}_incoming"
+    values = bound_values(connection, table, names, rows)
+    driver = connection.connection.driver_connection
+    assert driver is not None  # a connection in use holds its DB-API connection
+    with driver.cursor() as cursor:
+        # One per session and column set, emptied at every commit and before each use.
+        cursor.execute(f"CREATE TEMPORARY TABLE IF NOT EXISTS {incoming} ON COMMIT DELETE ROWS AS "
+                       f"SELECT {columns} FROM {table.name} WITH NO DATA")
+        cursor.execute(f"TRUNCATE {incoming}")
+        with cursor.copy(f"COPY {incoming} ({columns}) FROM STDIN") as copy:
+            for row in values:
+                copy.write_row(row)
+    twin = Table(incoming, MetaData(), *(Column(name, table.c[name].type) for name in names))
+    connection.execute(on_conflict(insert(connection, table).from_select(names, select(*twin.c))))

@@ -10,7 +10,7 @@ from typing import Any, Protocol, TypeVar
 
 from sqlalchemy import Connection, case, select, tuple_
 
-from storage.bulk import bound_values, execute_many
+from storage.bulk import bound_values, upsert_many
 from storage.db import widen_cache
 from storage.schema import authors, matches, mentions, topics
 from storage.times import to_db
@@ -292,21 +292,24 @@ def store_authors(connection: Connection, batch: Iterable[Mention], *, seen_at: 
             row["last_seen"] = seen
     if not rows:
         return
-    statement = insert(connection, authors)
-    excluded = statement.excluded
-    statement = statement.on_conflict_do_update(
-        index_elements=["source", "handle"],
-        set_={
-            "platform_id": case((excluded.platform_id.is_(None), authors.c.platform_id), else_=excluded.platform_id),
-            "name": case((excluded.name.is_(None), authors.c.name), else_=excluded.name),
-            "followers": case((excluded.followers.is_(None), authors.c.followers), else_=excluded.followers),
-            "first_seen": case((excluded.first_seen < authors.c.first_seen, excluded.first_seen),
-                               else_=authors.c.first_seen),
-            "last_seen": case((excluded.last_seen > authors.c.last_seen, excluded.last_seen),
-                              else_=authors.c.last_seen),
-        },
-    )
-    execute_many(connection, statement, authors, list(rows.values()))
+
+    def keep_known(statement):  # a value missing now keeps the stored one; first/last seen widen
+        excluded = statement.excluded
+        return statement.on_conflict_do_update(
+            index_elements=["source", "handle"],
+            set_={
+                "platform_id": case((excluded.platform_id.is_(None), authors.c.platform_id),
+                                    else_=excluded.platform_id),
+                "name": case((excluded.name.is_(None), authors.c.name), else_=excluded.name),
+                "followers": case((excluded.followers.is_(None), authors.c.followers), else_=excluded.followers),
+                "first_seen": case((excluded.first_seen < authors.c.first_seen, excluded.first_seen),
+                                   else_=authors.c.first_seen),
+                "last_seen": case((excluded.last_seen > authors.c.last_seen, excluded.last_seen),
+                                  else_=authors.c.last_seen),
+            },
+        )
+
+    upsert_many(connection, authors, list(rows.values()), keep_known)
 
 
 def sync_topics(connection: Connection, configured: Iterable[Mapping[str, str]]) -> dict[str, int]:
@@ -325,7 +328,5 @@ def sync_topics(connection: Connection, configured: Iterable[Mapping[str, str]])
 def store_matches(connection: Connection, rows: Sequence[Mapping[str, object]]) -> None:
     """Rows of {topic_id, mention_id, created_at}; already-stored matches are kept as they are."""
     if rows:
-        statement = insert(connection, matches).on_conflict_do_nothing(
-            index_elements=["topic_id", "mention_id"]
-        )
-        execute_many(connection, statement, matches, rows)
+        upsert_many(connection, matches, rows,
+                    lambda statement: statement.on_conflict_do_nothing(index_elements=["topic_id", "mention_id"]))
