@@ -14,10 +14,9 @@ from typing import Any
 
 from sqlalchemy import Connection, Row, func, select
 
-from storage.bulk import execute_many
+from storage.bulk import upsert_many
 from storage.schema import matches, mentions, scores, topics
 from storage.state import get_meta, set_meta
-from storage.upsert import insert
 
 WATERMARK_KEY = "scoring.watermark"
 # Re-check this many ids below the watermark with the anti-join: on PostgreSQL
@@ -85,11 +84,12 @@ def topic_queries(connection: Connection) -> dict[int, str]:
 
 
 def write(connection: Connection, rows: Sequence[dict[str, Any]]) -> None:
-    """Insert or replace the score of each mention in ``rows``."""
-    statement = insert(connection, scores)
-    statement = statement.on_conflict_do_update(
-        index_elements=["mention_id"],
-        set_={name: statement.excluded[name] for name in _WRITTEN},
-    )
-    for begin in range(0, len(rows), WRITE_BATCH):  # through the DB-API: see storage.bulk
-        execute_many(connection, statement, scores, rows[begin : begin + WRITE_BATCH])
+    """Insert or replace the score of each mention in ``rows`` (one row per mention)."""
+    def replace(statement: Any) -> Any:
+        return statement.on_conflict_do_update(
+            index_elements=["mention_id"],
+            set_={name: statement.excluded[name] for name in _WRITTEN},
+        )
+
+    for begin in range(0, len(rows), WRITE_BATCH):  # through the DB-API (COPY on PostgreSQL): storage.bulk
+        upsert_many(connection, scores, rows[begin : begin + WRITE_BATCH], replace)
