@@ -39,6 +39,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
 
 __all__ = [
@@ -497,6 +498,27 @@ class TopicMatcher:
 # ----------------------------------------------------------------------- masking
 
 
+_NOTHING_RE = re.compile(r"(?!)()")
+
+
+@lru_cache(maxsize=1024)
+def _terms_pattern(terms: tuple[Term, ...]) -> re.Pattern[str]:
+    """Where the terms occur in a normalized text, as runs of its ``\\w+`` tokens (group 1).
+
+    A word is a whole token: a run of word characters with none on either side. A phrase
+    is consecutive tokens: its tokens with non-word characters between them. Matched in
+    a look-ahead, so overlapping occurrences are all found. Equivalent to comparing the
+    text's token list with each term's, without building a match object per token.
+    """
+    phrases = {tuple(tokens) for term in terms if (tokens := _WORD_RE.findall(normalize(term.value)))}
+    if not phrases:  # (a hand-made Term may hold any text, even none to match)
+        return _NOTHING_RE
+    # Where several start at one token, they share it and its followers: the longest that
+    # matches covers the others, so it is tried first (alternatives are tried in order).
+    runs = [r"\W+".join(map(re.escape, tokens)) for tokens in sorted(phrases, key=lambda t: (-len(t), t))]
+    return re.compile(rf"(?<!\w)(?=((?:{'|'.join(runs)})(?!\w)))")
+
+
 def mask(text: str, terms: Iterable[Term] = (), placeholder: str = "") -> str:
     """Replace every given term and every @handle / #hashtag in ``text`` by ``placeholder``.
 
@@ -535,23 +557,8 @@ def mask(text: str, terms: Iterable[Term] = (), placeholder: str = "") -> str:
         return origin[start], o_end
 
     spans = [orig_span(*m.span()) for m in _SIGIL_TOKEN_RE.finditer(norm)]
-    words = set()
-    phrases = []
-    for term in terms:
-        tokens = _WORD_RE.findall(normalize(term.value))  # tolerate hand-made Terms
-        if len(tokens) == 1:
-            words.add(tokens[0])  # word/handle/hashtag: any form of the token goes
-        elif tokens:
-            phrases.append(tokens)
-    if words or phrases:
-        found = list(_WORD_RE.finditer(norm))
-        seq = [m.group() for m in found]
-        for k, m in enumerate(found):
-            if m.group() in words:
-                spans.append(orig_span(*m.span()))
-            for tokens in phrases:
-                if seq[k : k + len(tokens)] == tokens:
-                    spans.append(orig_span(m.start(), found[k + len(tokens) - 1].end()))
+    for match in _terms_pattern(tuple(terms)).finditer(norm):
+        spans.append(orig_span(*match.span(1)))
     if not spans:
         return text
 

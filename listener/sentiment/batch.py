@@ -225,14 +225,17 @@ def score_texts(
     *,
     tags: Sequence[str | None] | None = None,
     masker: Masker | None = None,
+    terms: Sequence[tuple[Term, ...]] | None = None,
     config: Any = None,
     workers: int | None = None,
 ) -> list[Scored]:
     """Score free texts through the stored-mention path (used by ``listener eval``).
 
-    With a ``masker``, the terms of the topics whose query matches a text are masked.
+    With a ``masker``, the terms of the topics whose query matches a text are masked;
+    ``terms`` gives them per text instead (as a stored mention's matches give them).
     """
-    terms = [masker.terms(masker.matching(text)) for text in texts] if masker else None
+    if masker is not None and terms is None:
+        terms = [masker.terms(masker.matching(text)) for text in texts]
     sentiment = Sentiment.from_config(config)
     scoring = getattr(config, "scoring", config)
     configured = workers if workers is not None else getattr(scoring, "workers", 0)

@@ -359,6 +359,13 @@ def test_mask_merges_overlapping_spans():
     assert mask("the acme coffee shop is open", terms, "_") == "the _ is open"
 
 
+def test_mask_finds_a_phrase_that_starts_inside_another_occurrence_of_a_term():
+    # "a" and "a a b" both start at the second token: the longer one must still be found
+    terms = [Term("word", "a"), Term("phrase", "a a b")]
+    assert mask("a a a b x", terms, "_") == "_ _ x"
+    assert mask("x a a a a y", [Term("phrase", "a a")], "_") == "x _ y"  # overlapping occurrences
+
+
 # ---------------------------------------------------------- normalization
 
 
