@@ -1,6 +1,7 @@
-"""Profile the import+score path or the weekly digest with pyinstrument; print the heaviest frames.
+"""Profile the import+score path, scoring or the weekly digest with pyinstrument; print the heaviest frames.
 
     python bench/profile.py import_score --size 20000      # a fresh SQLite database
+    python bench/profile.py scoring --size 100000          # bench_scoring's corpus row, one process
     python bench/profile.py digest --big 1000000           # the cached history database
     python bench/profile.py import_score --html out.html   # the whole tree, in a browser
 
@@ -50,6 +51,23 @@ def digest(ctx: Context, _workers: int | None) -> None:
     engine.dispose()
 
 
+def scoring_texts(ctx: Context) -> tuple[list[str], list, list]:
+    """bench_scoring's corpus row: texts, platform tags, topic terms; the models loaded."""
+    from bench.bench_scoring import RUN_TEXTS, corpus_texts, ours, topic_terms
+
+    texts, tags = corpus_texts(ctx.corpus(), min(ctx.size, RUN_TEXTS))
+    terms = topic_terms(texts)
+    ours(texts[:100], 1, tags[:100], terms[:100])  # loads every model outside the profile
+    return texts, tags, terms
+
+
+def scoring(ctx: Context, _workers: int | None) -> None:
+    from bench.bench_scoring import ours
+
+    texts, tags, terms = ctx.shared["scoring"]
+    ours(texts, 1, tags, terms)
+
+
 def heaviest(session, top: int) -> list[tuple[str, float]]:
     """Self time per function (summed over the tree), the flame graph's widest leaves."""
     totals: Counter[str] = Counter()
@@ -67,7 +85,7 @@ def heaviest(session, top: int) -> list[tuple[str, float]]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("what", choices=("import_score", "digest"))
+    parser.add_argument("what", choices=("import_score", "scoring", "digest"))
     parser.add_argument("--size", type=int, default=20_000)
     parser.add_argument("--big", type=int, default=1_000_000)
     parser.add_argument("--workers", type=int)
@@ -78,9 +96,11 @@ def main() -> None:
     from pyinstrument import Profiler
 
     ctx = Context(size=args.size, big=args.big, log=lambda message: print(message, file=sys.stderr))
-    work = {"import_score": import_score, "digest": digest}[args.what]
+    work = {"import_score": import_score, "scoring": scoring, "digest": digest}[args.what]
     if args.what == "digest":
         bigdb.history_url(ctx)  # built (once) outside the profile
+    if args.what == "scoring":
+        ctx.shared["scoring"] = scoring_texts(ctx)
     profiler = Profiler(interval=0.001)
     with profiler:
         work(ctx, args.workers)

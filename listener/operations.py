@@ -16,7 +16,7 @@ Exceptions a caller should expect:
 ``collect`` and ``import_file`` record their run through the pipeline and the
 importer, which hang per-connector rows and counts off it; the others record
 theirs here. Scoring after a collect or an import is its own ``score`` run.
-Each operation that writes mentions or scores ends by refreshing SQLite's planner
+Each operation that writes mentions or scores ends by refreshing the planner's
 statistics (:mod:`storage.statistics`).
 """
 
