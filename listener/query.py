@@ -37,7 +37,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
@@ -536,7 +536,7 @@ def mask(text: str, terms: Iterable[Term] = (), placeholder: str = "") -> str:
         if text.isascii():  # folding is lower(): same offsets, same \w, same sigils
             return _SIGIL_TOKEN_RE.sub(placeholder, text)
     norm = normalize(text)
-    origin: Sequence[int]
+    pattern = _terms_pattern(terms)
     if text.isascii() or not text.translate(_FOLDS_TO_MANY):  # each char folds to one: same offsets
         if not terms:  # the handles' spans in the folded text are the original's: cut there
             kept, pos = [], 0
@@ -545,20 +545,21 @@ def mask(text: str, terms: Iterable[Term] = (), placeholder: str = "") -> str:
                 pos = match.end()
             kept.append(text[pos:])
             return placeholder.join(kept)
-        origin = range(len(text))
+        # and none folds to nothing: a span of the folded text is the same span of the original
+        spans = [match.span() for match in _SIGIL_TOKEN_RE.finditer(norm)]
+        spans += [match.span(1) for match in pattern.finditer(norm)]
     else:
         origin = [i for i, c in enumerate(text) for _ in _FOLD[ord(c)]]
 
-    def orig_span(start: int, end: int) -> tuple[int, int]:
-        o_end = origin[end - 1] + 1
-        # Take along trailing chars that normalize to nothing (e.g. a combining accent).
-        while o_end < len(text) and not normalize(text[o_end]):
-            o_end += 1
-        return origin[start], o_end
+        def orig_span(start: int, end: int) -> tuple[int, int]:
+            o_end = origin[end - 1] + 1
+            # Take along trailing chars that normalize to nothing (e.g. a combining accent).
+            while o_end < len(text) and not normalize(text[o_end]):
+                o_end += 1
+            return origin[start], o_end
 
-    spans = [orig_span(*m.span()) for m in _SIGIL_TOKEN_RE.finditer(norm)]
-    for match in _terms_pattern(tuple(terms)).finditer(norm):
-        spans.append(orig_span(*match.span(1)))
+        spans = [orig_span(*match.span()) for match in _SIGIL_TOKEN_RE.finditer(norm)]
+        spans += [orig_span(*match.span(1)) for match in pattern.finditer(norm)]
     if not spans:
         return text
 
