@@ -179,10 +179,15 @@ def title_key(title: str) -> str | None:
     return "title:" + hashlib.sha1(" ".join(words).encode()).hexdigest()[:20]
 
 
-def _get(mention: Any, name: str) -> Any:
+def _getter(mention: Any) -> Callable[[str], Any]:
+    """Reads a field of a Mention or of a mapping with the same fields (None if absent)."""
     if isinstance(mention, Mapping):
-        return mention.get(name)
-    return getattr(mention, name, None)
+        return mention.get
+    return lambda name: getattr(mention, name, None)
+
+
+def _get(mention: Any, name: str) -> Any:
+    return _getter(mention)(name)
 
 
 def story_key(mention: Any) -> str | None:
@@ -190,8 +195,7 @@ def story_key(mention: Any) -> str | None:
 
     ``mention`` is a :class:`connectors.base.Mention` or a mapping with the same fields.
     """
-    get: Callable[[str], Any] = (mention.get if isinstance(mention, Mapping)
-                                 else lambda name: getattr(mention, name, None))
+    get = _getter(mention)
     source, url, title, text = get("source"), get("url"), get("title"), get("text") or ""
     if url and (source in _NEWS_SOURCES or title) and _HN_ITEM not in url:
         key = canonical_url(url)

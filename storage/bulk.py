@@ -101,18 +101,31 @@ def upsert_many(connection: Connection, table: Table, rows: Sequence[Mapping[str
         execute_many(connection, on_conflict(insert(connection, table)), table, rows)
         return
     names = list(rows[0])
-    columns = ", ".join(names)
+    incoming = copy_to_temporary(connection, table, names, rows)
+    twin = Table(incoming, MetaData(), *(Column(name, table.c[name].type) for name in names))
+    connection.execute(on_conflict(insert(connection, table).from_select(names, select(*twin.c))))
+
+
+def copy_to_temporary(connection: Connection, table: Table, names: list[str],
+                      rows: Sequence[Mapping[str, Any]], *, numbered: bool = False) -> str:
+    """PostgreSQL: ``rows`` (their ``names`` columns) ``COPY``'d into a temporary twin of
+    ``table``; its name. With ``numbered``, an ``ordinal`` column holds each row's position.
+
+    One twin per session and table (a table is always written with the same columns),
+    emptied at every commit and before each use; the values go through the columns'
+    bind processors (:func:`bound_values`).
+    """
     incoming = f"{table.name}_incoming"
+    ordinal = "0 AS ordinal, " if numbered else ""
+    columns = ", ".join(["ordinal", *names] if numbered else names)
     values = bound_values(connection, table, names, rows)
     driver = connection.connection.driver_connection
     assert driver is not None  # a connection in use holds its DB-API connection
     with driver.cursor() as cursor:
-        # One per session and column set, emptied at every commit and before each use.
         cursor.execute(f"CREATE TEMPORARY TABLE IF NOT EXISTS {incoming} ON COMMIT DELETE ROWS AS "
-                       f"SELECT {columns} FROM {table.name} WITH NO DATA")
+                       f"SELECT {ordinal}{', '.join(names)} FROM {table.name} WITH NO DATA")
         cursor.execute(f"TRUNCATE {incoming}")
         with cursor.copy(f"COPY {incoming} ({columns}) FROM STDIN") as copy:
-            for row in values:
-                copy.write_row(row)
-    twin = Table(incoming, MetaData(), *(Column(name, table.c[name].type) for name in names))
-    connection.execute(on_conflict(insert(connection, table).from_select(names, select(*twin.c))))
+            for position, row in enumerate(values):
+                copy.write_row([position, *row] if numbered else row)
+    return incoming

@@ -10,7 +10,7 @@ from typing import Any, Protocol, TypeVar
 
 from sqlalchemy import Connection, case, select, tuple_
 
-from storage.bulk import bound_values, upsert_many
+from storage.bulk import bound_values, copy_to_temporary, upsert_many
 from storage.db import widen_cache
 from storage.schema import authors, matches, mentions, topics
 from storage.times import to_db
@@ -177,28 +177,15 @@ def _insert_new_postgresql(connection: Connection, rows: list[dict]) -> dict[tup
 
     COPY streams the rows without a statement per row or placeholders to parse;
     the rows keep their batch order (``ordinal``), so new ids follow it as they
-    would row by row. The values go through the columns' bind processors, as in
-    :func:`_insert_new_sqlite`.
+    would row by row.
     """
     names = list(rows[0])
-    values = bound_values(connection, mentions, names, rows)
+    incoming = copy_to_temporary(connection, mentions, names, rows, numbered=True)
     columns = ", ".join(names)
-    cursor = connection.connection.driver_connection.cursor()
-    try:
-        # One per session, emptied at every commit; a second batch in the same
-        # transaction empties it first.
-        cursor.execute(f"CREATE TEMPORARY TABLE IF NOT EXISTS mentions_incoming ON COMMIT DELETE ROWS AS "
-                       f"SELECT 0 AS ordinal, {columns} FROM mentions WITH NO DATA")
-        cursor.execute("TRUNCATE mentions_incoming")
-        with cursor.copy(f"COPY mentions_incoming (ordinal, {columns}) FROM STDIN") as copy:
-            for ordinal, row in enumerate(values):
-                copy.write_row([ordinal, *row])
-        cursor.execute(
-            f"INSERT INTO mentions ({columns}) SELECT {columns} FROM mentions_incoming ORDER BY ordinal "
-            "ON CONFLICT (source, external_id) DO NOTHING RETURNING id, source, external_id")
-        return {(source, external_id): id_ for id_, source, external_id in cursor.fetchall()}
-    finally:
-        cursor.close()
+    found = connection.exec_driver_sql(
+        f"INSERT INTO mentions ({columns}) SELECT {columns} FROM {incoming} ORDER BY ordinal "
+        "ON CONFLICT (source, external_id) DO NOTHING RETURNING id, source, external_id")
+    return {(source, external_id): id_ for id_, source, external_id in found}
 
 
 _SQLITE_ROWS_PER_STATEMENT = 500  # 20 columns: 10,000 parameters, well under SQLite's limit

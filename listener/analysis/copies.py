@@ -49,8 +49,7 @@ def _telling(keys: Sequence[str]) -> ColumnElement[bool]:
     """Mentions that may tell these stories, found by index (``story_key``, or the post
     itself by ``(source, external_id)`` for a ``post:<source>:<id>`` key), so the copies
     of a few stories are looked up, not searched for among the whole window's mentions."""
-    posts = [(rest[:i], rest[i + 1:]) for k in keys if k.startswith("post:")
-             for rest in [k[len("post:"):]] for i, c in enumerate(rest) if c == ":"]
+    posts = [k[len("post:"):].partition(":")[::2] for k in keys if k.startswith("post:")]  # (source, id)
     return or_(mentions.c.story_key.in_(keys),
                *(and_(mentions.c.source == source, mentions.c.external_id == external_id)
                  for source, external_id in posts))

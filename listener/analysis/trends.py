@@ -163,13 +163,6 @@ def _figures(connection: Connection, topic_ids: Sequence[int],
 VOLUMES = ("mentions", "stories", "authors", "engagement", "reach")
 
 
-def sentiment_counts(connection: Connection, topic_ids: Sequence[int],
-                     period: Period) -> dict[int, dict[tuple, int]]:
-    """Stories per topic and (label, language, scorer): one group-by over the first copies."""
-    found = _figures(connection, topic_ids, [period])
-    return {i: found[(0, i)].sentiment if (0, i) in found else {} for i in topic_ids}
-
-
 def period_figures(connection: Connection, topics: Sequence[str], period: Period, *,
                    voiced: Sequence[str] | None = None) -> list[PeriodFigures]:
     """Figures of each topic (in the order given) over ``period``.
