@@ -12,15 +12,19 @@ from pathlib import Path
 from sqlalchemy import Engine
 
 from connectors.base import Mention
-from connectors.file import BadLine, read_lines
+from connectors.file import BadLine, Line, read_lines
+from listener.ahead import made_ahead
 from listener.config import Config
-from listener.ingest import Ingestor
+from listener.ingest import Ingestor, Prepared
 from storage import runs
 
 # Mentions per transaction. Each commit rewrites the index pages it touched and adds a
 # full-text segment that later commits merge: 10,000 per commit costs less CPU and
 # far less I/O than 2,000 (and a crash still loses at most one batch, redone by a rerun).
 BATCH = 10_000
+# From this size on, a second process reads and prepares the next batch while this one writes
+# (listener.ahead): about two batches of typical posts, below which there is nothing to overlap.
+AHEAD_MIN_BYTES = 4 * 2**20
 IMPORT_GC_THRESHOLD = 100_000  # allocations between two collections during an import (Python's default: 700)
 
 FIRST_PLAUSIBLE_YEAR = 1990  # before: almost surely a wrong date (0, a typo, a unit mix-up)
@@ -62,37 +66,73 @@ def import_file(
     plausible = range(FIRST_PLAUSIBLE_YEAR, started.year + 2)
     with engine.begin() as connection:
         run_id = runs.start_run(connection, "import")
-    batch: list[Mention] = []
-
-    def flush() -> None:
-        stored = ingestor.store(batch, now=started)
-        report.new += stored.new
-        report.repeated += stored.repeated
-        report.unmatched += stored.unmatched
-        report.fitted += stored.fitted
-        if on_batch:
-            on_batch(len(batch))
-        batch.clear()
-
     try:
         with _few_collections():
-            for line in read_lines(path, format=format, column_map=column_map, default_source=source):
-                if line.error is not None:
-                    report.bad.append(line.error)
-                elif line.mention is not None:
-                    report.records += 1
-                    if line.mention.created_at.year not in plausible:
-                        report.odd_dates.append(line.number)
-                    batch.append(line.mention)
-                    if len(batch) >= BATCH:
-                        flush()
-            if batch:
-                flush()
+            lines = read_lines(path, format=format, column_map=column_map, default_source=source)
+            batches = _prepared(_chunks(lines, plausible), ingestor)
+            if _worth_a_second_process(path):
+                batches = made_ahead(batches, name="listener-import-reader")
+            for chunk, prepared in batches:
+                report.records += chunk.records
+                report.bad.extend(chunk.bad)
+                report.odd_dates.extend(chunk.odd_dates)
+                if prepared is None:
+                    continue
+                stored = ingestor.write(prepared, now=started)
+                report.new += stored.new
+                report.repeated += stored.repeated
+                report.unmatched += stored.unmatched
+                report.fitted += stored.fitted
+                if on_batch:
+                    on_batch(stored.received)
     except BaseException as error:  # record the run as failed, then let the error surface
         _finish(engine, run_id, report, path, "failed", f"{type(error).__name__}: {error}")
         raise
     _finish(engine, run_id, report, path, "partial" if report.bad else "ok")
     return report
+
+
+@dataclass(slots=True)
+class _Chunk:
+    """Up to BATCH consecutive good records of the file, with the bad lines read among them."""
+
+    mentions: list[Mention] = field(default_factory=list)
+    records: int = 0
+    bad: list[BadLine] = field(default_factory=list)
+    odd_dates: list[int] = field(default_factory=list)
+
+
+def _chunks(lines: Iterator[Line], plausible: range) -> Iterator[_Chunk]:
+    chunk = _Chunk()
+    for line in lines:
+        if line.error is not None:
+            chunk.bad.append(line.error)
+        elif line.mention is not None:
+            chunk.records += 1
+            if line.mention.created_at.year not in plausible:
+                chunk.odd_dates.append(line.number)
+            chunk.mentions.append(line.mention)
+            if len(chunk.mentions) >= BATCH:
+                yield chunk
+                chunk = _Chunk()
+    if chunk.mentions or chunk.bad:
+        yield chunk
+
+
+def _prepared(chunks: Iterator[_Chunk], ingestor: Ingestor) -> Iterator[tuple[_Chunk, Prepared | None]]:
+    """Each chunk with its batch prepared (pure work: see :meth:`Ingestor.prepare`); its mentions dropped."""
+    for chunk in chunks:
+        prepared = ingestor.prepare(chunk.mentions) if chunk.mentions else None
+        chunk.mentions = []  # the prepared batch holds what is written; no second copy to send
+        yield chunk, prepared
+
+
+def _worth_a_second_process(path: Path) -> bool:
+    """A file of more than a batch or two: the fork and the pipe cost less than they save."""
+    try:
+        return path.stat().st_size >= AHEAD_MIN_BYTES
+    except OSError:
+        return False
 
 
 @contextmanager

@@ -15,7 +15,7 @@ from listener.config import TopicConfig
 from listener.query import TopicMatcher, parse
 from listener.stories import story_key
 from storage.fit import Unfit, fit_mention
-from storage.mentions import dedupe, store_matches, store_mentions, sync_topics
+from storage.mentions import dedupe, store_matches, store_mentions, sync_topics, text_hash
 from storage.state import save_state
 from storage.times import to_db
 
@@ -41,6 +41,21 @@ class Stored:
     unmatched: int = 0  # distinct mentions matching no topic (an import's earlier copies corrected)
 
 
+@dataclass(slots=True)
+class Prepared:
+    """A batch ready to write (:meth:`Ingestor.prepare`); lists aligned with ``mentions``."""
+
+    mentions: list[Mention]  # deduplicated, fitted, and kept (matched, or all when unmatched ones are kept)
+    topics: list[list[str]]  # each mention's topic names
+    story_keys: list[str | None]
+    text_hashes: list[str]
+    received: int  # the batch as given
+    unique: int  # distinct ids the database can hold
+    matched: int  # of those, matching at least one topic
+    fitted: int
+    unfit: int
+
+
 class Ingestor:
     """Shared by `collect` and `import`. Thread-safe: each call uses its own connection."""
 
@@ -56,27 +71,43 @@ class Ingestor:
 
     def store(self, batch: Sequence[Mention], *, cursor: Cursor | None = None,
               now: datetime | None = None) -> Stored:
-        now = now or datetime.now(UTC)
+        return self.write(self.prepare(batch), cursor=cursor, now=now)
+
+    def prepare(self, batch: Sequence[Mention]) -> Prepared:
+        """The batch made ready to write: deduplicated, fitted, matched, story keys. No database.
+
+        Pure work, so an import can prepare the next batch in another process
+        (:mod:`listener.ahead`) while this one writes.
+        """
         unique, fitted, unfit = _fit(dedupe(batch))
         topic_names = [self.matcher.match(_searchable(m)) for m in unique]
         kept = [(m, names) for m, names in zip(unique, topic_names, strict=True) if names or self.keep_unmatched]
-        matched = sum(1 for names in topic_names if names)
+        mentions = [m for m, _ in kept]
+        return Prepared(mentions=mentions, topics=[names for _, names in kept],
+                        story_keys=[story_key(m) for m in mentions], text_hashes=[text_hash(m.text) for m in mentions],
+                        received=len(batch), unique=len(unique), matched=sum(1 for names in topic_names if names),
+                        fitted=fitted, unfit=unfit)
+
+    def write(self, prepared: Prepared, *, cursor: Cursor | None = None, now: datetime | None = None) -> Stored:
+        """Store a prepared batch and its cursor in one transaction."""
+        now = now or datetime.now(UTC)
         with self.engine.begin() as connection:
-            mentions = [m for m, _ in kept]
-            result = store_mentions(connection, mentions, collected_at=now,
-                                    story_keys=[story_key(m) for m in mentions],
+            result = store_mentions(connection, prepared.mentions, collected_at=now,
+                                    story_keys=prepared.story_keys, text_hashes=prepared.text_hashes,
                                     last_copy_wins=self.last_copy_wins)
+            topic_ids = self.topic_ids
             store_matches(connection, [
-                {"topic_id": self.topic_ids[name], "mention_id": mention_id, "created_at": to_db(m.created_at)}
-                for (m, names), mention_id in zip(kept, result.ids, strict=True)
+                {"topic_id": topic_ids[name], "mention_id": mention_id, "created_at": to_db(m.created_at)}
+                for m, names, mention_id in zip(prepared.mentions, prepared.topics, result.ids, strict=True)
                 for name in names
             ])
             if cursor is not None:
                 save_state(connection, cursor.connector, cursor.stream, cursor.state, now)
-        in_batch_repeats = len(batch) - len(unique) - unfit
-        return Stored(received=len(batch), new=result.new, matched=matched, kept=len(kept),
-                      fitted=fitted, unfit=unfit, repeated=in_batch_repeats + result.repeated,
-                      unmatched=len(unique) - matched - result.repeated_unmatched)
+        in_batch_repeats = prepared.received - prepared.unique - prepared.unfit
+        return Stored(received=prepared.received, new=result.new, matched=prepared.matched,
+                      kept=len(prepared.mentions), fitted=prepared.fitted, unfit=prepared.unfit,
+                      repeated=in_batch_repeats + result.repeated,
+                      unmatched=prepared.unique - prepared.matched - result.repeated_unmatched)
 
 
 def _fit(batch: list[Mention]) -> tuple[list[Mention], int, int]:

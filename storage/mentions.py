@@ -80,6 +80,7 @@ def store_mentions(
     *,
     collected_at: datetime,
     story_keys: Sequence[str | None] | None = None,
+    text_hashes: Sequence[str] | None = None,
     last_copy_wins: bool = False,
 ) -> Stored:
     """Upsert a deduplicated batch; returns ids in batch order and the count of new rows.
@@ -94,7 +95,9 @@ def store_mentions(
     widen_cache(connection)
     keys = [(m.source, m.external_id) for m in batch]
     collected = to_db(collected_at)
-    rows = [_row(m, collected, story_keys[i] if story_keys else None) for i, m in enumerate(batch)]
+    hashes = text_hashes if text_hashes is not None else [text_hash(m.text) for m in batch]
+    keys_of_stories = story_keys if story_keys is not None else [None] * len(batch)
+    rows = [_row(m, collected, story, hashed) for m, story, hashed in zip(batch, keys_of_stories, hashes, strict=True)]
     ids_by_key = _insert_new(connection, rows, keys)
     new = len(ids_by_key)
     stored_before = [i for i, key in enumerate(keys) if key not in ids_by_key]
@@ -218,7 +221,7 @@ def _insert_new_sqlite(connection: Connection, rows: list[dict]) -> dict[tuple[s
     return found
 
 
-def _row(mention: Mention, collected_at: datetime, story_key: str | None) -> dict:
+def _row(mention: Mention, collected_at: datetime, story_key: str | None, hashed: str) -> dict:
     return {
         "source": mention.source,
         "external_id": mention.external_id,
@@ -237,7 +240,7 @@ def _row(mention: Mention, collected_at: datetime, story_key: str | None) -> dic
         "is_repost": mention.is_repost,
         "is_reply": mention.is_reply,
         "parent_id": mention.parent_id,
-        "text_hash": text_hash(mention.text),
+        "text_hash": hashed,
         "story_key": story_key,
         "raw": dict(mention.raw) if mention.raw is not None else None,
     }

@@ -6,6 +6,8 @@ from datetime import UTC, datetime
 
 
 def to_db(moment: datetime) -> datetime:
+    if moment.tzinfo is UTC:  # what every Mention holds: no conversion to make
+        return moment.replace(tzinfo=None)
     if moment.tzinfo is None:
         return moment
     return moment.astimezone(UTC).replace(tzinfo=None)

@@ -108,10 +108,10 @@ def test_an_import_that_crashes_is_recorded_as_failed(engine, tmp_path, monkeypa
     from listener import importer
     from storage.schema import runs
 
-    def broken_store(self, batch, **_):
+    def broken_write(self, prepared, **_):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(importer.Ingestor, "store", broken_store)
+    monkeypatch.setattr(importer.Ingestor, "write", broken_write)
     with pytest.raises(RuntimeError):
         import_file(engine, validate(CONFIG), jsonl(tmp_path / "m.jsonl", GOOD))
     with engine.connect() as connection:
@@ -126,13 +126,59 @@ def test_an_import_collects_garbage_rarely_and_restores_the_collector_after(engi
 
     seen = []
     before = gc.get_threshold()
-    store = importer.Ingestor.store
+    write = importer.Ingestor.write
 
-    def spy(self, batch, **kwargs):
+    def spy(self, prepared, **kwargs):
         seen.append(gc.get_threshold()[0])
-        return store(self, batch, **kwargs)
+        return write(self, prepared, **kwargs)
 
-    monkeypatch.setattr(importer.Ingestor, "store", spy)
+    monkeypatch.setattr(importer.Ingestor, "write", spy)
     import_file(engine, validate(CONFIG), jsonl(tmp_path / "m.jsonl", GOOD))
     assert seen == [importer.IMPORT_GC_THRESHOLD]
     assert gc.get_threshold() == before and gc.get_freeze_count() == 0
+
+
+def _stored(engine) -> list[tuple]:
+    with engine.connect() as connection:
+        return [tuple(row) for row in connection.execute(
+            select(mentions.c.id, mentions.c.source, mentions.c.external_id, mentions.c.text, mentions.c.likes,
+                   mentions.c.text_hash, mentions.c.story_key, matches.c.topic_id)
+            .outerjoin(matches, matches.c.mention_id == mentions.c.id).order_by(mentions.c.id, matches.c.topic_id))]
+
+
+def test_a_second_process_reading_ahead_stores_and_reports_exactly_what_one_process_does(tmp_path, monkeypatch):
+    from listener import importer
+    from storage import db
+
+    records = [*GOOD, "not json", {"source": "x", "id": "9", "text": "Acme Coffee in 1970",
+                                   "created_at": "1970-01-02T00:00:00Z"}]
+    records += [{"source": "x", "id": str(i % 7), "text": f"acme coffee https://ex.com/a?i={i} rival",
+                 "created_at": 1794823200 + i, "likes": i} for i in range(20)]  # repeats across batches
+    path = jsonl(tmp_path / "m.jsonl", records)
+    monkeypatch.setattr(importer, "BATCH", 4)
+    results = {}
+    for ahead, threshold in (("one process", 10**12), ("read ahead", 0)):
+        monkeypatch.setattr(importer, "AHEAD_MIN_BYTES", threshold)
+        engine = db.create(f"sqlite:///{tmp_path / ahead}.db")
+        report = import_file(engine, validate(CONFIG), path)
+        results[ahead] = (_stored(engine), report)
+        engine.dispose()
+    assert results["read ahead"] == results["one process"]
+    rows, report = results["read ahead"]
+    assert [str(bad) for bad in report.bad] == ["line 4: not valid JSON (Expecting value: line 1 column 1 (char 0))"]
+    assert report.odd_dates == [5] and report.repeated == 15 and report.records == 24
+    assert len({row[0] for row in rows}) == report.new == 9  # ids 1 and 2 come again among the 0..6
+
+
+def test_a_file_in_another_format_is_refused_with_the_same_error_when_read_ahead(engine, tmp_path, monkeypatch):
+    import pytest
+
+    from connectors.file import NotJsonLines
+    from listener import importer
+
+    monkeypatch.setattr(importer, "AHEAD_MIN_BYTES", 0)
+    path = tmp_path / "array.json"
+    path.write_text(json.dumps(GOOD), encoding="utf-8")
+    with pytest.raises(NotJsonLines, match="jq -c"):
+        import_file(engine, validate(CONFIG), path)
+    assert counts(engine) == (0, 0)

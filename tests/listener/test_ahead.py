@@ -1,0 +1,86 @@
+"""Items made ahead by a forked child: the same items in order, the child's errors raised here, no orphans."""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+from collections.abc import Iterator
+
+import pytest
+
+from listener.ahead import made_ahead
+
+
+def _numbers(n: int) -> Iterator[dict]:
+    for i in range(n):
+        yield {"i": i, "pid": os.getpid(), "text": "é" * (i % 7)}
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def test_every_item_arrives_in_order_made_by_another_process():
+    items = list(made_ahead(_numbers(500)))
+    assert [item["i"] for item in items] == list(range(500))
+    assert {item["pid"] for item in items} != {os.getpid()}
+    assert items[6]["text"] == "é" * 6
+
+
+def test_an_error_raised_by_the_generator_is_raised_in_the_parent_after_the_items_before_it():
+    def failing() -> Iterator[int]:
+        yield 1
+        yield 2
+        raise ValueError("line 3 is not JSON")
+
+    seen = []
+    with pytest.raises(ValueError, match="line 3 is not JSON"):
+        for item in made_ahead(failing()):
+            seen.append(item)
+    assert seen == [1, 2]
+
+
+def test_an_error_that_cannot_be_pickled_arrives_as_a_runtime_error_with_its_text():
+    class Local(Exception):  # defined in a function: pickle cannot find it by name
+        pass
+
+    def failing() -> Iterator[int]:
+        raise Local("odd failure")
+        yield 0
+
+    with pytest.raises(RuntimeError, match="Local: odd failure"):
+        list(made_ahead(failing()))
+
+
+def test_a_consumer_that_stops_early_leaves_no_child_behind():
+    items = made_ahead(_numbers(10**9))
+    first = next(items)
+    child = first["pid"]
+    items.close()  # as a `for` loop left by an exception does
+    assert not _alive(child)
+
+
+def test_a_child_killed_mid_way_is_an_error_not_a_short_result():
+    items = made_ahead(_numbers(10**9))
+    child = next(items)["pid"]
+    os.kill(child, signal.SIGKILL)
+    with pytest.raises(ChildProcessError, match="ended unexpectedly"):
+        for _ in items:
+            pass
+
+
+def test_with_other_threads_running_the_items_are_made_in_this_process():
+    stop = threading.Event()
+    thread = threading.Thread(target=stop.wait)
+    thread.start()
+    try:
+        items = list(made_ahead(_numbers(3)))
+    finally:
+        stop.set()
+        thread.join()
+    assert {item["pid"] for item in items} == {os.getpid()}
