@@ -69,7 +69,7 @@ def import_file(
     try:
         with _few_collections():
             lines = read_lines(path, format=format, column_map=column_map, default_source=source)
-            batches = _prepared(_chunks(lines, plausible), ingestor)
+            batches = _prepared(_chunks(lines, plausible), ingestor, started)
             if _worth_a_second_process(path):
                 batches = made_ahead(batches, name="listener-import-reader")
             for chunk, prepared in batches:
@@ -119,10 +119,11 @@ def _chunks(lines: Iterator[Line], plausible: range) -> Iterator[_Chunk]:
         yield chunk
 
 
-def _prepared(chunks: Iterator[_Chunk], ingestor: Ingestor) -> Iterator[tuple[_Chunk, Prepared | None]]:
+def _prepared(chunks: Iterator[_Chunk], ingestor: Ingestor, started: datetime
+              ) -> Iterator[tuple[_Chunk, Prepared | None]]:
     """Each chunk with its batch prepared (pure work: see :meth:`Ingestor.prepare`); its mentions dropped."""
     for chunk in chunks:
-        prepared = ingestor.prepare(chunk.mentions) if chunk.mentions else None
+        prepared = ingestor.prepare(chunk.mentions, collected_at=started) if chunk.mentions else None
         chunk.mentions = []  # the prepared batch holds what is written; no second copy to send
         yield chunk, prepared
 

@@ -15,9 +15,15 @@ from listener.config import TopicConfig
 from listener.query import TopicMatcher, parse
 from listener.stories import story_key
 from storage.fit import Unfit, fit_mention
-from storage.mentions import dedupe, store_matches, store_mentions, sync_topics, text_hash
+from storage.mentions import (
+    author_rows,
+    dedupe,
+    mention_rows,
+    store_matches,
+    store_rows,
+    sync_topics,
+)
 from storage.state import save_state
-from storage.times import to_db
 
 log = logging.getLogger(__name__)
 
@@ -43,12 +49,11 @@ class Stored:
 
 @dataclass(slots=True)
 class Prepared:
-    """A batch ready to write (:meth:`Ingestor.prepare`); lists aligned with ``mentions``."""
+    """A batch ready to write (:meth:`Ingestor.prepare`): rows, not Mentions, so it is cheap to send."""
 
-    mentions: list[Mention]  # deduplicated, fitted, and kept (matched, or all when unmatched ones are kept)
-    topics: list[list[str]]  # each mention's topic names
-    story_keys: list[str | None]
-    text_hashes: list[str]
+    rows: list[dict]  # ``mentions`` rows: deduplicated, fitted, kept (matched, or all when unmatched are kept)
+    topics: list[list[str]]  # each row's topic names
+    authors: list[dict]  # ``authors`` rows
     received: int  # the batch as given
     unique: int  # distinct ids the database can hold
     matched: int  # of those, matching at least one topic
@@ -71,10 +76,11 @@ class Ingestor:
 
     def store(self, batch: Sequence[Mention], *, cursor: Cursor | None = None,
               now: datetime | None = None) -> Stored:
-        return self.write(self.prepare(batch), cursor=cursor, now=now)
+        now = now or datetime.now(UTC)
+        return self.write(self.prepare(batch, collected_at=now), cursor=cursor, now=now)
 
-    def prepare(self, batch: Sequence[Mention]) -> Prepared:
-        """The batch made ready to write: deduplicated, fitted, matched, story keys. No database.
+    def prepare(self, batch: Sequence[Mention], *, collected_at: datetime) -> Prepared:
+        """The batch made ready to write: deduplicated, fitted, matched, its rows built. No database.
 
         Pure work, so an import can prepare the next batch in another process
         (:mod:`listener.ahead`) while this one writes.
@@ -83,29 +89,26 @@ class Ingestor:
         topic_names = [self.matcher.match(_searchable(m)) for m in unique]
         kept = [(m, names) for m, names in zip(unique, topic_names, strict=True) if names or self.keep_unmatched]
         mentions = [m for m, _ in kept]
-        return Prepared(mentions=mentions, topics=[names for _, names in kept],
-                        story_keys=[story_key(m) for m in mentions], text_hashes=[text_hash(m.text) for m in mentions],
-                        received=len(batch), unique=len(unique), matched=sum(1 for names in topic_names if names),
-                        fitted=fitted, unfit=unfit)
+        return Prepared(
+            rows=mention_rows(mentions, collected_at=collected_at, story_keys=[story_key(m) for m in mentions]),
+            topics=[names for _, names in kept], authors=author_rows(mentions), received=len(batch),
+            unique=len(unique), matched=sum(1 for names in topic_names if names), fitted=fitted, unfit=unfit)
 
     def write(self, prepared: Prepared, *, cursor: Cursor | None = None, now: datetime | None = None) -> Stored:
         """Store a prepared batch and its cursor in one transaction."""
-        now = now or datetime.now(UTC)
         with self.engine.begin() as connection:
-            result = store_mentions(connection, prepared.mentions, collected_at=now,
-                                    story_keys=prepared.story_keys, text_hashes=prepared.text_hashes,
-                                    last_copy_wins=self.last_copy_wins)
+            result = store_rows(connection, prepared.rows, prepared.authors, last_copy_wins=self.last_copy_wins)
             topic_ids = self.topic_ids
             store_matches(connection, [
-                {"topic_id": topic_ids[name], "mention_id": mention_id, "created_at": to_db(m.created_at)}
-                for m, names, mention_id in zip(prepared.mentions, prepared.topics, result.ids, strict=True)
+                {"topic_id": topic_ids[name], "mention_id": mention_id, "created_at": row["created_at"]}
+                for row, names, mention_id in zip(prepared.rows, prepared.topics, result.ids, strict=True)
                 for name in names
             ])
             if cursor is not None:
-                save_state(connection, cursor.connector, cursor.stream, cursor.state, now)
+                save_state(connection, cursor.connector, cursor.stream, cursor.state, now or datetime.now(UTC))
         in_batch_repeats = prepared.received - prepared.unique - prepared.unfit
         return Stored(received=prepared.received, new=result.new, matched=prepared.matched,
-                      kept=len(prepared.mentions), fitted=prepared.fitted, unfit=prepared.unfit,
+                      kept=len(prepared.rows), fitted=prepared.fitted, unfit=prepared.unfit,
                       repeated=in_batch_repeats + result.repeated,
                       unmatched=prepared.unique - prepared.matched - result.repeated_unmatched)
 

@@ -80,7 +80,6 @@ def store_mentions(
     *,
     collected_at: datetime,
     story_keys: Sequence[str | None] | None = None,
-    text_hashes: Sequence[str] | None = None,
     last_copy_wins: bool = False,
 ) -> Stored:
     """Upsert a deduplicated batch; returns ids in batch order and the count of new rows.
@@ -90,14 +89,26 @@ def store_mentions(
     mention written earlier *in the same run* is replaced whole by this copy and
     loses its topic matches, so a file repeating an id keeps its last copy.
     """
-    if not batch:
+    return store_rows(connection, mention_rows(batch, collected_at=collected_at, story_keys=story_keys),
+                      author_rows(batch), last_copy_wins=last_copy_wins)
+
+
+def mention_rows(batch: Sequence[Mention], *, collected_at: datetime,
+                 story_keys: Sequence[str | None] | None = None) -> list[dict]:
+    """The ``mentions`` rows of a batch (no database: a caller may build them in another process)."""
+    collected = to_db(collected_at)
+    keys = story_keys if story_keys is not None else [None] * len(batch)
+    return [_row(m, collected, story) for m, story in zip(batch, keys, strict=True)]
+
+
+def store_rows(connection: Connection, rows: Sequence[dict], authors_seen: Sequence[dict], *,
+               last_copy_wins: bool = False) -> Stored:
+    """:func:`store_mentions` of rows made by :func:`mention_rows` and :func:`author_rows`."""
+    if not rows:
         return Stored([], 0)
     widen_cache(connection)
-    keys = [(m.source, m.external_id) for m in batch]
-    collected = to_db(collected_at)
-    hashes = text_hashes if text_hashes is not None else [text_hash(m.text) for m in batch]
-    keys_of_stories = story_keys if story_keys is not None else [None] * len(batch)
-    rows = [_row(m, collected, story, hashed) for m, story, hashed in zip(batch, keys_of_stories, hashes, strict=True)]
+    keys = [(row["source"], row["external_id"]) for row in rows]
+    collected = rows[0]["collected_at"]
     ids_by_key = _insert_new(connection, rows, keys)
     new = len(ids_by_key)
     stored_before = [i for i, key in enumerate(keys) if key not in ids_by_key]
@@ -113,11 +124,10 @@ def store_mentions(
         refreshed = [i for i in stored_before if existing[keys[i]] not in repeated]
         if refreshed:
             _refresh_metrics(connection, [
-                {"b_id": existing[keys[i]], **{name: getattr(batch[i], name) for name in _REFRESHED}}
-                for i in refreshed
+                {"b_id": existing[keys[i]], **{name: rows[i][name] for name in _REFRESHED}} for i in refreshed
             ])
         ids_by_key.update(existing)
-    store_authors(connection, batch, seen_at=collected)
+    _upsert_authors(connection, authors_seen)
     return Stored([ids_by_key[key] for key in keys], new, len(repeated), repeated_unmatched)
 
 
@@ -221,7 +231,7 @@ def _insert_new_sqlite(connection: Connection, rows: list[dict]) -> dict[tuple[s
     return found
 
 
-def _row(mention: Mention, collected_at: datetime, story_key: str | None, hashed: str) -> dict:
+def _row(mention: Mention, collected_at: datetime, story_key: str | None) -> dict:
     return {
         "source": mention.source,
         "external_id": mention.external_id,
@@ -240,7 +250,7 @@ def _row(mention: Mention, collected_at: datetime, story_key: str | None, hashed
         "is_repost": mention.is_repost,
         "is_reply": mention.is_reply,
         "parent_id": mention.parent_id,
-        "text_hash": hashed,
+        "text_hash": text_hash(mention.text),
         "story_key": story_key,
         "raw": dict(mention.raw) if mention.raw is not None else None,
     }
@@ -258,7 +268,8 @@ def _refresh_metrics(connection: Connection, rows: list[dict]) -> None:
     connection.execute(statement, rows)
 
 
-def store_authors(connection: Connection, batch: Iterable[Mention], *, seen_at: datetime) -> None:
+def author_rows(batch: Iterable[Mention]) -> list[dict]:
+    """One ``authors`` row per (source, handle) of the batch, its fields merged (no database)."""
     rows: dict[tuple[str, str], dict] = {}
     for mention in batch:
         handle = mention.author
@@ -280,6 +291,10 @@ def store_authors(connection: Connection, batch: Iterable[Mention], *, seen_at: 
             row["first_seen"] = seen
         elif seen > row["last_seen"]:
             row["last_seen"] = seen
+    return list(rows.values())
+
+
+def _upsert_authors(connection: Connection, rows: Sequence[dict]) -> None:
     if not rows:
         return
 
@@ -299,7 +314,7 @@ def store_authors(connection: Connection, batch: Iterable[Mention], *, seen_at: 
             },
         )
 
-    upsert_many(connection, authors, list(rows.values()), keep_known)
+    upsert_many(connection, authors, rows, keep_known)
 
 
 def sync_topics(connection: Connection, configured: Iterable[Mapping[str, str]]) -> dict[str, int]:
