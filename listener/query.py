@@ -64,7 +64,7 @@ _WORD_RE = re.compile(r"\w+")
 # Literal first, look-behind second: lets the regex engine jump from "@" to "@".
 _HANDLE_RE = re.compile(r"@(?<!\w@)(\w+)")
 _HASHTAG_RE = re.compile(r"#(?<!\w#)(\w+)")
-_SIGIL_TOKEN_RE = re.compile(r"(?<!\w)[@#]\w+")
+_SIGIL_TOKEN_RE = re.compile(r"[@#](?<!\w[@#])\w+")
 # The characters whose folded form holds "@" or "#" (fullwidth and small forms included; checked
 # over every code point by the tests): a text with none of them has no handle or hashtag.
 SIGIL_FORMS = "@#\ufe5f\ufe6b\uff03\uff20"
@@ -102,9 +102,15 @@ class _CharTable(dict[int, "str | int"]):
 
 
 _FOLD = _CharTable(_fold_char)
-# Chars that fold to exactly one char -> deleted: text.translate(_FOLDS_TO_MANY) is empty when
-# the folded text has the original's offsets (no per-char map needed to cut the original).
-_FOLDS_TO_MANY = _CharTable(lambda c: "" if len(_FOLD[ord(c)]) == 1 else ord(c))
+# Each char to its fold when that is exactly one char, else to two chars (never one): the
+# translated text is as long as the original exactly when it is the folded text with the
+# original's offsets (no per-char map needed to cut the original).
+_FOLD_IN_PLACE = _CharTable(lambda c: f if len(f := _FOLD[ord(c)]) == 1 else "\x00\x00")
+# The same for Latin-1 text (French, Spanish, German…), with bytes.translate, ~10x faster: the
+# bytes whose char folds to one Latin-1 char (not ß, µ, ½…) and what each folds to.
+_LATIN1_FOLDS = {b: ord(f) for b in range(256) if len(f := _fold_char(chr(b))) == 1 and ord(f) < 256}
+_LATIN1_IN_PLACE = bytes(_LATIN1_FOLDS)
+_LATIN1_FOLD = bytes(_LATIN1_FOLDS.get(b, b) for b in range(256))
 # Non-word chars -> space, so that str.split() == _WORD_RE.findall().
 _WORD_SEP = _CharTable(lambda c: ord(c) if _WORD_RE.match(c) else " ")
 
@@ -498,25 +504,70 @@ class TopicMatcher:
 # ----------------------------------------------------------------------- masking
 
 
-_NOTHING_RE = re.compile(r"(?!)()")
+_NOTHING_RE = re.compile(r"(?!)")
 
 
 @lru_cache(maxsize=1024)
 def _terms_pattern(terms: tuple[Term, ...]) -> re.Pattern[str]:
-    """Where the terms occur in a normalized text, as runs of its ``\\w+`` tokens (group 1).
+    """Where the terms occur in a normalized text, as runs of its ``\\w+`` tokens.
 
     A word is a whole token: a run of word characters with none on either side. A phrase
-    is consecutive tokens: its tokens with non-word characters between them. Matched in
-    a look-ahead, so overlapping occurrences are all found. Equivalent to comparing the
-    text's token list with each term's, without building a match object per token.
+    is consecutive tokens: its tokens with non-word characters between them. Equivalent to
+    comparing the text's token list with each term's, without building a match object per
+    token. Each alternative starts with its first character and only then looks behind it
+    (no word character before), so the regex engine skips to the characters that can start
+    one; :func:`_spans` searches again one character after each match's start, which finds
+    overlapping occurrences too.
     """
     phrases = {tuple(tokens) for term in terms if (tokens := _WORD_RE.findall(normalize(term.value)))}
     if not phrases:  # (a hand-made Term may hold any text, even none to match)
         return _NOTHING_RE
     # Where several start at one token, they share it and its followers: the longest that
     # matches covers the others, so it is tried first (alternatives are tried in order).
-    runs = [r"\W+".join(map(re.escape, tokens)) for tokens in sorted(phrases, key=lambda t: (-len(t), t))]
-    return re.compile(rf"(?<!\w)(?=((?:{'|'.join(runs)})(?!\w)))")
+    runs = [rf"{re.escape(tokens[0][0])}(?<!\w{re.escape(tokens[0][0])}){re.escape(tokens[0][1:])}"
+            + "".join(rf"\W+{re.escape(token)}" for token in tokens[1:])
+            for tokens in sorted(phrases, key=lambda t: (-len(t), t))]
+    return re.compile(rf"(?:{'|'.join(runs)})(?!\w)")
+
+
+_BEYOND_LATIN1_RE = re.compile(r"[^\x00-\xff]")
+
+
+@lru_cache(maxsize=4096)
+def _neutral(c: str) -> bool:
+    """Whether ``c`` folds to one char that is no word char and no sigil (emoji, most symbols):
+    no handle, hashtag or term holds it and each ends at it, as at any such char ("?")."""
+    folded = _FOLD[ord(c)]
+    return len(folded) == 1 and not _WORD_RE.match(folded) and folded not in "@#"
+
+
+def _folded_for_spans(text: str) -> str | None:
+    """``normalize(text)`` when every char folds to exactly one (so a span of it is the same
+    span of ``text``), else None; chars beyond Latin-1 that are :func:`_neutral` may be "?" in
+    it (every handle, hashtag and term is found at the same place)."""
+    if text.isascii():  # folding is lower()
+        return text.lower()
+    beyond = _BEYOND_LATIN1_RE.findall(text)
+    if not beyond or all(map(_neutral, beyond)):
+        raw = text.encode("latin-1", "replace")  # one "?" per char beyond Latin-1
+        if not raw.translate(None, _LATIN1_IN_PLACE):
+            return raw.translate(_LATIN1_FOLD).decode("latin-1")
+    folded = text.translate(_FOLD_IN_PLACE)
+    return folded if len(folded) == len(text) else None
+
+
+def _spans(norm: str, pattern: re.Pattern[str]) -> list[tuple[int, int]]:
+    """The spans of the handles, hashtags and terms (``pattern``) in a normalized text, sorted."""
+    spans = [match.span() for match in _SIGIL_TOKEN_RE.finditer(norm)] if "@" in norm or "#" in norm else []
+    if pattern is not _NOTHING_RE:
+        found = pattern.search(norm)
+        if found is not None:
+            search = pattern.search
+            while found is not None:
+                spans.append(found.span())
+                found = search(norm, found.start() + 1)
+            spans.sort()
+    return spans
 
 
 def mask(text: str, terms: Iterable[Term] = (), placeholder: str = "") -> str:
@@ -529,26 +580,17 @@ def mask(text: str, terms: Iterable[Term] = (), placeholder: str = "") -> str:
     to one) and cut the original text there, so everything outside the removed
     spans is returned byte for byte.
     """
-    terms = tuple(terms)
-    if not terms:  # only handles and hashtags to remove: none without a sigil (one C-level pass)
+    pattern = _terms_pattern(tuple(terms))
+    if pattern is _NOTHING_RE:  # only handles and hashtags to remove: none without a sigil (one C-level pass)
         if not _FOLDS_TO_SIGIL_RE.search(text):
             return text
         if text.isascii():  # folding is lower(): same offsets, same \w, same sigils
             return _SIGIL_TOKEN_RE.sub(placeholder, text)
-    norm = normalize(text)
-    pattern = _terms_pattern(terms)
-    if text.isascii() or not text.translate(_FOLDS_TO_MANY):  # each char folds to one: same offsets
-        if not terms:  # the handles' spans in the folded text are the original's: cut there
-            kept, pos = [], 0
-            for match in _SIGIL_TOKEN_RE.finditer(norm):
-                kept.append(text[pos : match.start()])
-                pos = match.end()
-            kept.append(text[pos:])
-            return placeholder.join(kept)
-        # and none folds to nothing: a span of the folded text is the same span of the original
-        spans = [match.span() for match in _SIGIL_TOKEN_RE.finditer(norm)]
-        spans += [match.span(1) for match in pattern.finditer(norm)]
+    norm = _folded_for_spans(text)
+    if norm is not None:  # and none folds to nothing: a span of the folded text is the same span of the original
+        spans = _spans(norm, pattern)
     else:
+        norm = normalize(text)
         origin = [i for i, c in enumerate(text) for _ in _FOLD[ord(c)]]
 
         def orig_span(start: int, end: int) -> tuple[int, int]:
@@ -558,13 +600,12 @@ def mask(text: str, terms: Iterable[Term] = (), placeholder: str = "") -> str:
                 o_end += 1
             return origin[start], o_end
 
-        spans = [orig_span(*match.span()) for match in _SIGIL_TOKEN_RE.finditer(norm)]
-        spans += [orig_span(*match.span(1)) for match in pattern.finditer(norm)]
+        spans = sorted(orig_span(*span) for span in _spans(norm, pattern))
     if not spans:
         return text
 
     out, pos = [], 0
-    for start, end in sorted(spans):
+    for start, end in spans:
         if end <= pos:  # contained in the previous span
             continue
         if start < pos:  # overlaps the previous span: extend it

@@ -366,6 +366,33 @@ def test_mask_finds_a_phrase_that_starts_inside_another_occurrence_of_a_term():
     assert mask("x a a a a y", [Term("phrase", "a a")], "_") == "x _ y"  # overlapping occurrences
 
 
+def test_mask_finds_terms_and_handles_next_to_emoji_and_symbols():
+    terms = [Term("phrase", "acme coffee"), Term("word", "beanly")]
+    assert mask("👍acme☕coffee👍 beanly€ @x😡", terms, "_") == "👍_👍 _€ _😡"
+    assert mask("œbeanly beanlyœ ①beanly", terms, "_") == "œbeanly beanlyœ ①beanly"  # œ, ① fold to word chars
+
+
+# Latin-1 letters (one fold each, or several: ß, ½), emoji and symbols, chars that fold to word
+# chars or sigils or to nothing, and the ASCII that makes words, sigils and separators.
+_MASK_ALPHABET = st.sampled_from(
+    [*"abcé ÉßﬁµÿŸ½\u0301\u00ad@#\uff20\ufe6b_1.,'-", "👍", "€", "’", "—", "œ", "①", "İ", "\u0f73", "ǅ"])
+_MASK_TERMS = st.lists(st.builds(Term, st.sampled_from(["word", "phrase", "handle", "hashtag", "prefix"]),
+                                 st.sampled_from(["a", "ab", "b", "ss", "e", "1", "a b", "ab ss a", "fi"])),
+                       max_size=3)
+
+
+@given(st.text(alphabet=_MASK_ALPHABET, max_size=30), _MASK_TERMS)
+def test_mask_cuts_where_mapping_each_char_to_its_fold_would(text, terms):
+    # the shortcuts (folded text with the original's offsets, Latin-1 bytes, "?" for emoji)
+    # must cut exactly where the char-by-char offset map does
+    import listener.query as query
+
+    fast = mask(text, terms, "_")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(query, "_folded_for_spans", lambda _text: None)
+        assert fast == mask(text, terms, "_")
+
+
 # ---------------------------------------------------------- normalization
 
 
