@@ -38,7 +38,7 @@ from typing import cast
 
 import numpy as np
 
-from listener.sentiment.normalize import normalize
+from listener.sentiment.normalize import normalize, unfolded
 
 NGRAMS = (2, 3, 4, 5)
 MAX_WORD = 30  # characters of a token used for its n-grams
@@ -72,22 +72,27 @@ def lowered(text: str) -> str:
     return normalize(text).lower()
 
 
+def chunks(text: str) -> list[str]:
+    """``lowered(text).split(" ")`` (without an empty chunk), without joining them first."""
+    return unfolded(text).lower().split()
+
+
 def tokens(text: str) -> list[str]:
     """The tokens of a raw text, as the model sees them."""
     low = lowered(text)
     found = _TOKEN_RE.findall(low)
-    if _NEGATIONS.isdisjoint(found) and "n't" not in low and "n’t" not in low:
-        return found
-    return _mark_negations(found)
+    if not (_NEGATIONS.isdisjoint(found) and "n't" not in low and "n’t" not in low):
+        _mark_negations(found)
+    return found
 
 
 def _negates(token: str) -> bool:
     return token in _NEGATIONS or token.endswith(_CONTRACTED)
 
 
-def _mark_negations(found: list[str]) -> list[str]:
-    """``found`` with the words after each negation marked (see :data:`NEGATED`)."""
-    left = 0
+def _mark_negations(found: list[str], left: int = 0) -> int:
+    """Mark in ``found`` the words after each negation (see :data:`NEGATED`), the first ``left``
+    words too (read after a negation); how many words after it are still to be marked."""
     for i, token in enumerate(found):
         if left and token[0].isalpha():
             found[i] = NOT + token
@@ -96,7 +101,7 @@ def _mark_negations(found: list[str]) -> list[str]:
             left = 0
         if token in _NEGATIONS or token.endswith(_CONTRACTED):  # _negates, inlined: a hot loop
             left = NEGATED
-    return found
+    return left
 
 
 def plain(word: str) -> str:
@@ -221,8 +226,9 @@ class LinearScorer:
 
     Tokens never span a space, so a text is read chunk by chunk (the pieces between
     spaces: "great,", "coffee!!"), and each chunk seen is remembered with its token ids:
-    a text of known chunks costs one split and a dict look-up per chunk, no regex. Only
-    a text with a negation word is tokenised whole (the words after it are marked).
+    a text of known chunks costs one split and a dict look-up per chunk, no regex. The
+    words after a negation word are marked, across chunks: a chunk with a negation word,
+    or read while words are still to be marked, is remembered with how many it starts with.
     """
 
     def __init__(self, featurizer: Featurizer, weights: np.ndarray, bias: np.ndarray) -> None:
@@ -243,7 +249,9 @@ class LinearScorer:
 
     def _forget_chunks(self) -> None:
         self._chunks: dict[str, tuple[int, ...]] = {}  # chunk -> ids of its tokens (SKIP left out)
-        self._negating: set[str] = set()  # chunks with a negation word: their text is read whole
+        # (chunk, words to mark as it starts) -> (ids of its tokens, words to mark after it), for
+        # the chunks not in _chunks: with a negation word, or read after one
+        self._marked: dict[tuple[str, int], tuple[tuple[int, ...], int]] = {}
 
     def _learn(self, new: list[str]) -> None:
         """Compute and store the cached arrays of tokens just given ids (all at once)."""
@@ -276,41 +284,39 @@ class LinearScorer:
             out.append(index)
         return out
 
-    def _read_chunks(self, chunks: list[str], seen: list[tuple[int, ...] | None]
-                     ) -> list[tuple[int, ...]] | None:
-        """The token ids of each chunk, tokenising those not ``seen`` yet; None if one has a
-        negation word (the text is then read whole: the words after it are marked). New tokens
-        get ids in the order they appear, as reading the whole text would give them."""
-        found = []
-        for chunk, ids in zip(chunks, seen, strict=True):
-            if ids is None:
-                if chunk in self._negating:
-                    return None
-                words = _TOKEN_RE.findall(chunk)
-                if any(map(_negates, words)):
-                    self._negating.add(chunk)
-                    return None
+    def _chunk_ids(self, chunk: str, left: int) -> tuple[tuple[int, ...], int]:
+        """The token ids of ``chunk`` read with ``left`` words to mark as it starts, and how many are
+        left after it. New tokens get ids in the order they appear, as reading the whole text would
+        give them."""
+        known = self._marked.get((chunk, left))
+        if known is None:
+            words = _TOKEN_RE.findall(chunk)
+            if not left and not any(map(_negates, words)):
                 ids = self._chunks[chunk] = tuple(self._token_id_list(words))
-            found.append(ids)
-        return found
+                return ids, 0
+            after = _mark_negations(words, left)
+            known = self._marked[chunk, left] = (tuple(self._token_id_list(words)), after)
+        return known
 
     def _token_ids(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
         """(ids of every text's tokens, one text after the other; number of tokens per text)."""
-        if len(self._chunks) + len(self._negating) >= CHUNKS_MAX:
+        if len(self._chunks) + len(self._marked) >= CHUNKS_MAX:
             self._forget_chunks()
         known = self._chunks.get
         flat: list[int] = []
         lengths: list[int] = []
         for text in texts:
-            low = lowered(text)
-            chunks = low.split(" ")
-            seen = list(map(known, chunks))
-            found = self._read_chunks(chunks, seen) if None in seen else cast(ChunkIds, seen)
+            pieces = chunks(text)
+            seen = list(map(known, pieces))
             before = len(flat)
-            if found is None:
-                flat.extend(self._token_id_list(_mark_negations(_TOKEN_RE.findall(low))))
+            if None not in seen:  # every chunk known, none with a negation word
+                flat.extend(chain.from_iterable(cast(ChunkIds, seen)))
             else:
-                flat.extend(chain.from_iterable(found))
+                left = 0
+                for chunk, ids in zip(pieces, seen, strict=True):
+                    if ids is None or left:
+                        ids, left = self._chunk_ids(chunk, left)
+                    flat.extend(ids)
             lengths.append(len(flat) - before)
         if self._new:
             self._learn(self._new)

@@ -33,6 +33,11 @@ def normalize(text: str) -> str:
     >>> normalize("@united thanks &amp; bye https://t.co/x \\\\u2764")
     '@user thanks & bye http ❤'
     """
+    return " ".join(unfolded(text).split())
+
+
+def unfolded(text: str) -> str:
+    """:func:`normalize` but for folding the whitespace (for callers that split the text next)."""
     text = text[:MAX_CHARS]
     if "&" in text:
         text = html.unescape(text)
@@ -42,4 +47,4 @@ def normalize(text: str) -> str:
         text = _LINK_RE.sub("http", text)
     if "@" in text:
         text = _HANDLE_RE.sub("@user", text)
-    return " ".join(text.split())
+    return text

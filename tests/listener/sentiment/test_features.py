@@ -4,7 +4,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from listener.sentiment import features
-from listener.sentiment.features import NOT, Featurizer, LinearScorer, tokens
+from listener.sentiment.features import NOT, SKIP, Featurizer, LinearScorer, tokens
 
 TEXTS = [
     "I do NOT like this at all!! but I love the staff :D 😡",
@@ -99,6 +99,21 @@ def test_tokens_never_span_a_space_so_chunks_can_be_read_one_by_one(text):
 
 _PIECES = ["good", "not", "bad", "pas", "mal", "don't", "like", "it", "!!", ":)", "😡", "@bob",
            "great,", "coffee!", "12", "soooo", "déçu", "n't", "never", "?"]
+
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.lists(st.sampled_from([*_PIECES, "pas!", "not,", "never:)"]), max_size=12).map(" ".join),
+                min_size=1, max_size=8))
+def test_texts_read_chunk_by_chunk_give_the_tokens_of_the_whole_text_negations_marked(texts):
+    featurizer = Featurizer(10)
+    scorer = LinearScorer(featurizer, np.zeros((featurizer.dim, 3), dtype=np.float32), np.zeros(3))
+    scorer.logits(texts[::2])  # some chunks already seen, with and without a negation before them
+    ids, lengths = scorer._token_ids(texts)
+    names = {index: token for token, index in scorer._ids.items()}
+    read = iter(names[i] for i in ids.tolist())
+    assert [[next(read) for _ in range(n)] for n in lengths.tolist()] == [
+        [token for token in tokens(text) if token not in SKIP] for text in texts]
 
 
 @settings(max_examples=50, deadline=None)
