@@ -53,8 +53,10 @@ __all__ = [
     "Term",
     "TopicMatcher",
     "mask",
+    "mask_with",
     "normalize",
     "parse",
+    "terms_pattern",
 ]
 
 # Tokens are runs of word characters (letters, digits, underscore, any script).
@@ -580,7 +582,17 @@ def mask(text: str, terms: Iterable[Term] = (), placeholder: str = "") -> str:
     to one) and cut the original text there, so everything outside the removed
     spans is returned byte for byte.
     """
-    pattern = _terms_pattern(tuple(terms))
+    return mask_with(text, _terms_pattern(tuple(terms)), placeholder)
+
+
+def terms_pattern(terms: Iterable[Term]) -> re.Pattern[str]:
+    """The terms as :func:`mask_with` takes them: for masking many texts with a few term sets
+    (one look-up per set, not one per text that hashes every term)."""
+    return _terms_pattern(tuple(terms))
+
+
+def mask_with(text: str, pattern: re.Pattern[str], placeholder: str = "") -> str:
+    """:func:`mask` with the terms given as their :func:`terms_pattern`."""
     if pattern is _NOTHING_RE:  # only handles and hashtags to remove: none without a sigil (one C-level pass)
         if not _FOLDS_TO_SIGIL_RE.search(text):
             return text

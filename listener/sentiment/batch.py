@@ -29,9 +29,9 @@ from contextlib import contextmanager
 from typing import Any, NamedTuple
 
 from listener.language import preload, route
-from listener.query import Term
+from listener.query import Term, terms_pattern
 from listener.sentiment.dispatch import Sentiment
-from listener.sentiment.masking import Masker, masked
+from listener.sentiment.masking import Masker, masked_with
 from listener.sentiment.result import Score
 
 IN_PROCESS_MAX = 4_000  # fewer unique texts than this: no process pool
@@ -98,10 +98,11 @@ def analyse(sentiment: Sentiment, items: Sequence[Item],
             termsets: Sequence[tuple[Term, ...]]) -> list[Analysed]:
     """Mask, find the language, score; each distinct (masked text, language) scored once."""
     default = sentiment.default_language
+    patterns = [terms_pattern(terms) for terms in termsets]
     with collector_paused():
         prepared = []
         for text, tag, terms in items:
-            clean = masked(text, termsets[terms])
+            clean = masked_with(text, patterns[terms])
             prepared.append((clean, route(clean, tag, default)))
         scores = sentiment.score_many([(clean, language.code) for clean, language in prepared])
         return [Analysed(clean, language.code, language.detected, score)
@@ -125,6 +126,22 @@ def _pool_context() -> multiprocessing.context.BaseContext:
 
 def default_workers(configured: int = 0) -> int:
     return configured if configured > 0 else (os.cpu_count() or 1)
+
+
+def _indices(terms: Sequence[tuple[Term, ...]], termsets: dict[tuple[Term, ...], int]) -> list[int]:
+    """The index of each term set in ``termsets`` (added there when new).
+
+    Callers pass one tuple object per distinct set (a mention's topics' terms, cached), so a
+    set's object is looked up by identity first: hashing a tuple hashes each of its terms anew.
+    """
+    by_identity: dict[int, int] = {}  # the objects stay alive in ``terms`` meanwhile
+    indices = []
+    for term_set in terms:
+        index = by_identity.get(id(term_set))
+        if index is None:
+            index = by_identity[id(term_set)] = termsets.setdefault(term_set, len(termsets))
+        indices.append(index)
+    return indices
 
 
 class BatchScorer:
@@ -190,8 +207,7 @@ class BatchScorer:
         """
         termsets: dict[tuple[Term, ...], int] = {(): 0} if not terms else {}
         with collector_paused():
-            indices = ([termsets.setdefault(t, len(termsets)) for t in terms] if terms
-                       else [0] * len(texts))
+            indices = _indices(terms, termsets) if terms else [0] * len(texts)
             keys: list[Item] = list(zip(texts, tags or [None] * len(texts), indices, strict=True))
             unique = list(dict.fromkeys(keys))
         sets = list(termsets)

@@ -7,10 +7,11 @@ mention matched are removed, and so is every @handle and #hashtag (see
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from listener.query import Query, Term, mask, parse
+from listener.query import Query, Term, mask, mask_with, parse, terms_pattern
 
 
 class Masker:
@@ -41,7 +42,13 @@ class Masker:
 
 def masked(text: str, terms: Iterable[Term] = ()) -> str:
     """``text`` without ``terms``, handles and hashtags, whitespace folded."""
-    return " ".join(mask(text, terms, placeholder="").split())
+    return masked_with(text, terms_pattern(terms))
+
+
+def masked_with(text: str, pattern: re.Pattern[str]) -> str:
+    """:func:`masked` with the terms as their :func:`~listener.query.terms_pattern` (for many texts
+    with a few term sets)."""
+    return " ".join(mask_with(text, pattern, placeholder="").split())
 
 
 def mention_text(text: str, title: str | None) -> str:

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from listener.config import ScoringConfig
+from listener.query import Term
 from listener.sentiment import batch
 from listener.sentiment.batch import BatchScorer, score_texts
 from listener.sentiment.dispatch import Sentiment
@@ -50,9 +51,9 @@ def test_identical_masked_texts_are_scored_once(monkeypatch):
 
 def test_the_garbage_collector_is_paused_while_a_batch_is_scored_then_restored(monkeypatch):
     during = []
-    real = batch.masked
-    monkeypatch.setattr(batch, "masked", lambda text, terms=(): during.append(gc.isenabled())
-                        or real(text, terms))
+    real = batch.masked_with
+    monkeypatch.setattr(batch, "masked_with", lambda text, pattern: during.append(gc.isenabled())
+                        or real(text, pattern))
     score_texts(["I love this coffee", "I hate waiting"], config=VADER_ONLY, workers=1)
     assert during == [False, False]
     assert gc.isenabled()
@@ -111,3 +112,10 @@ def test_pool_workers_exit_when_their_parent_is_killed():
     while any(_alive(pid) for pid in workers) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert not [pid for pid in workers if _alive(pid)]
+
+
+def test_term_sets_are_indexed_by_value_whichever_objects_hold_them():
+    acme, beanly = (Term("word", "acme"),), (Term("word", "beanly"),)
+    termsets: dict = {}
+    assert batch._indices([acme, beanly, acme, (Term("word", "acme"),), ()], termsets) == [0, 1, 0, 0, 2]
+    assert list(termsets) == [acme, beanly, ()]
