@@ -28,7 +28,7 @@ from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from typing import Any, NamedTuple
 
-from listener.language import preload, route
+from listener.language import Language, preload, route
 from listener.query import Term, terms_pattern
 from listener.sentiment.dispatch import Sentiment
 from listener.sentiment.masking import Masker, masked_with
@@ -99,14 +99,21 @@ def analyse(sentiment: Sentiment, items: Sequence[Item],
     """Mask, find the language, score; each distinct (masked text, language) scored once."""
     default = sentiment.default_language
     patterns = [terms_pattern(terms) for terms in termsets]
+    tagged: dict[str, Language] = {}  # a platform tag that names a language, whatever the text
     with collector_paused():
-        prepared = []
+        pairs, languages = [], []
         for text, tag, terms in items:
             clean = masked_with(text, patterns[terms])
-            prepared.append((clean, route(clean, tag, default)))
-        scores = sentiment.score_many([(clean, language.code) for clean, language in prepared])
-        return [Analysed(clean, language.code, language.detected, score)
-                for (clean, language), score in zip(prepared, scores, strict=True)]
+            language = tagged.get(tag) if tag is not None else None
+            if language is None:
+                language = route(clean, tag, default)
+                if tag is not None and not language.detected:
+                    tagged[tag] = language
+            pairs.append((clean, language.code))
+            languages.append(language)
+        scores = sentiment.score_many(pairs)
+        return [Analysed(clean, code, language.detected, score)
+                for (clean, code), language, score in zip(pairs, languages, scores, strict=True)]
 
 
 def _analyse_task(items: Sequence[Item], termsets: Sequence[tuple[Term, ...]]) -> list[Analysed]:

@@ -119,3 +119,11 @@ def test_term_sets_are_indexed_by_value_whichever_objects_hold_them():
     termsets: dict = {}
     assert batch._indices([acme, beanly, acme, (Term("word", "acme"),), ()], termsets) == [0, 1, 0, 0, 2]
     assert list(termsets) == [acme, beanly, ()]
+
+
+def test_a_platform_tag_names_the_language_of_every_text_it_is_on_unless_it_names_none():
+    texts = ["I waited two hours for my coffee and nobody said sorry",
+             "J'ai attendu deux heures pour mon café et personne ne s'est excusé"] * 2
+    results = score_texts(texts, tags=["und", "und", "fr-CA", "fr"], workers=1, config=VADER_ONLY)
+    assert [(r.lang, r.lang_detected) for r in results] == [("en", True), ("fr", True), ("fr", False),
+                                                           ("fr", False)]
