@@ -18,7 +18,7 @@ MIGRATIONS = Path(__file__).with_name("migrations")
 # The newest migration. Opening a database already at it costs one query and no
 # Alembic import (which takes longer than most commands); tests keep it in step
 # with storage/migrations/versions.
-SCHEMA_REVISION = "0009_matches_covering_index"
+SCHEMA_REVISION = "0010_negative_sort_bands"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 # Page cache of a connection that writes mentions (SQLite's default is 2 MB): a batch
 # stored into a large history touches index pages all over the file, and re-reads them

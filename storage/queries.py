@@ -5,9 +5,10 @@ million rows holds one chunk in memory at a time, on SQLite and PostgreSQL.
 The sort keys ``reach`` and ``engagement`` have expression indexes (migration
 0003), so each chunk is an index range scan. ``negative`` reads in two parts:
 the mentions with a compound score, most negative first, walking the partial
-index ``ix_scores_negative`` (migration 0005_negative_sort_index), then those without one
-(unscored, or not scored yet), newest id first; together that is the order of
-``coalesce(compound, 2.0), id DESC``.
+index ``ix_scores_negative_band`` band by band (:data:`NEGATIVE_BAND`, migration
+0010_negative_sort_bands), then those without one (unscored, or not scored
+yet), newest id first; together that is the order of ``coalesce(compound,
+2.0), id DESC``.
 
 Full-text search, newest first, on SQLite (``plan_search``) picks one of three
 plans from how many mentions the words match (counted up to a cap, cheaply):
@@ -32,10 +33,15 @@ from typing import Any
 from sqlalchemy import (
     ColumnElement,
     Connection,
+    Float,
+    Integer,
     Select,
     and_,
+    case,
+    cast,
     exists,
     func,
+    literal,
     literal_column,
     or_,
     select,
@@ -46,6 +52,11 @@ from storage.schema import authors, matches, mentions, scores, topics
 from storage.times import to_db
 
 CHUNK = 1000
+# The negative sort's index key (migration 0010), the same expression to the letter: a band
+# of the compound that never decreases as it grows (0.01 wide, 0.0001 below -0.9).
+NEGATIVE_BAND = literal_column(
+    "CASE WHEN scores.compound < -0.9 THEN CAST(scores.compound * 10000 AS INTEGER) "
+    "ELSE CAST(scores.compound * 100 AS INTEGER) END")
 SORTS = ("newest", "reach", "engagement", "negative")
 KINDS = ("brand", "competitor", "industry")
 SEARCH_FEW = 2_000
@@ -239,19 +250,32 @@ def _scored_most_negative(connection: Connection, query: MentionQuery, plan: str
     compound = scores.c.compound
     return (_base(connection, query, search_plan=plan, scored_only=True)
             .where(compound.is_not(None)).add_columns(compound.label("sort_key"))
-            .order_by(compound.asc(), scores.c.mention_id.desc()))
+            .order_by(NEGATIVE_BAND.asc(), compound.asc(), scores.c.mention_id.desc()))
+
+
+def _after_negative(value: float, last_id: int) -> ColumnElement:
+    """The scored mentions after ``(value, last_id)``; the band bound lets the next page seek in the index."""
+    compound = scores.c.compound
+    return and_(_band_of(value) <= NEGATIVE_BAND,
+                or_(compound > value, and_(compound == value, scores.c.mention_id < last_id)))
+
+
+def _band_of(value: float) -> ColumnElement:
+    """:data:`NEGATIVE_BAND` of ``value``, computed by the database (which rounds or truncates as the index does)."""
+    bound = literal(value, Float)
+    return case((bound < literal_column("-0.9"), cast(bound * literal_column("10000"), Integer)),
+                else_=cast(bound * literal_column("100"), Integer))
 
 
 def _iter_negative(connection: Connection, query: MentionQuery, plan: str, chunk: int) -> Iterator[dict[str, Any]]:
-    """Scored mentions by compound ascending (the partial index), then the rest by id descending."""
+    """Scored mentions by compound ascending (the banded index, band by band), then the rest by id descending."""
     if query.offset:  # an offset may fall in either part: one sorted cursor over both
         base = _ordered(_base(connection, query, search_plan=plan), query.sort)
         yield from _iter_cursor(connection, query, base, chunk)
         return
-    compound, score_id = scores.c.compound, scores.c.mention_id
+    compound = scores.c.compound
     sent = 0
-    for row in _pages(connection, _scored_most_negative(connection, query, plan),
-                      lambda value, last_id: or_(compound > value, and_(compound == value, score_id < last_id)),
+    for row in _pages(connection, _scored_most_negative(connection, query, plan), _after_negative,
                       limit=query.limit, offset=0, chunk=chunk):
         sent += 1
         yield row

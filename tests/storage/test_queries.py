@@ -169,11 +169,22 @@ def test_negative_sort_reads_scored_then_unscored_in_one_order(engine):
             [i for i in expected if (i - 1) % 3 == 0]
 
 
-def test_negative_sort_walks_its_partial_index(sqlite_engine):
+def test_negative_sort_pages_through_bands_in_exact_compound_order(engine):
+    fill(engine, 120)
+    # around the band edges: the fine tail below -0.9, its boundary, coarse bands, ties across pages
+    edges = [-1.0, -0.99995, -0.9999, -0.95, -0.90005, -0.9, -0.89995, -0.895, -0.5, -0.505, -0.0049, 0.0, 0.005, 0.99, 1.0]
+    add_scores(engine, {i: edges[i % len(edges)] for i in range(1, 121)})
+    expected = negative_reference(engine)
+    with engine.connect() as connection:
+        for chunk in (1, 4, 50):
+            assert [r["id"] for r in iter_mentions(connection, MentionQuery(sort="negative"), chunk=chunk)] == expected
+
+
+def test_negative_sort_walks_its_banded_index_sorting_only_within_a_band(sqlite_engine):
     with sqlite_engine.connect() as connection:
         compiled = mention_statement(connection, MentionQuery(sort="negative", limit=50)).compile(connection)
         params = tuple(compiled.params[k] for k in compiled.positiontup)
         details = " | ".join(row[3] for row in connection.exec_driver_sql(
             "EXPLAIN QUERY PLAN " + str(compiled), params))
-    assert "ix_scores_negative" in details, details
-    assert "TEMP B-TREE FOR ORDER BY" not in details, details
+    assert "USING INDEX ix_scores_negative_band" in details, details
+    assert "TEMP B-TREE FOR RIGHT PART OF ORDER BY" in details, details  # never a sort of every score
