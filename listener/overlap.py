@@ -47,7 +47,9 @@ def _score_until(config: Any, done: Any, send: Connection, parent: int) -> None:
         reports = []
         batch = BatchScorer(Sentiment.from_config(config), workers=1)  # the other core imports
         while not done.is_set():
-            report = score_pending(engine, config, batch=batch, read_chunk=READ_CHUNK)
+            # Once the import is done, stop after the chunk in hand: the parent's last pass
+            # scores the rest on every core, where this one process would be the tail alone.
+            report = score_pending(engine, config, batch=batch, read_chunk=READ_CHUNK, until=done.is_set)
             if report.mentions:
                 reports.append(report)
             else:

@@ -104,12 +104,14 @@ def score_pending(
     progress: Callable[[int, int], None] | None = None,
     read_chunk: int = READ_CHUNK,
     batch: BatchScorer | None = None,
+    until: Callable[[], bool] | None = None,
 ) -> ScoreReport:
     """Score every mention that has no score yet (all of them with ``rescore``).
 
     ``config`` is the project :class:`~listener.config.Config` (its ``scoring``
     section is used) or a ``ScoringConfig``. ``progress(done, total)`` is called
-    after each written batch.
+    after each written batch. Once ``until()`` is true no further chunk is read:
+    the chunks read are scored and written, the rest is left pending.
     """
     started = time.perf_counter()
     scoring_config = getattr(config, "scoring", config)
@@ -145,7 +147,8 @@ def score_pending(
             after = mention_ids[-1]
             # Chunk N+1 is read and submitted before chunk N is collected and written,
             # so the workers score while this process writes.
-            upcoming = read(after) if len(mention_ids) >= read_chunk else None
+            more = len(mention_ids) >= read_chunk and not (until is not None and until())
+            upcoming = read(after) if more else None
             out = tally.rows(mention_ids, pending())
             with engine.begin() as connection:
                 scores.write(connection, out)

@@ -71,6 +71,16 @@ def test_chunks_are_written_as_they_are_scored_and_all_arrive(sqlite_rows):
     assert seen == [(3, 7), (6, 7), (7, 7)]
 
 
+def test_once_told_to_stop_it_writes_the_chunk_in_hand_and_leaves_the_rest_for_the_next_run(sqlite_rows):
+    for i in range(7):
+        sqlite_rows.mention(i, f"good coffee {i}", lang="en")
+    asked = []
+    stopped = score_pending(sqlite_rows.engine, VADER_ONLY, read_chunk=3, until=lambda: asked.append(1) or len(asked) > 1)
+    assert stopped.mentions == 6 and len(sqlite_rows.scores()) == 6  # read before the stop: written
+    rest = score_pending(sqlite_rows.engine, VADER_ONLY, read_chunk=3)
+    assert rest.mentions == 1 and len(sqlite_rows.scores()) == 7
+
+
 def test_a_mention_below_the_watermark_committed_late_is_still_scored(rows):
     first = rows.mention(1, "good coffee", lang="en")
     late = rows.mention(2, "bad coffee", lang="en")
