@@ -8,14 +8,22 @@ digest around it.
 
 from __future__ import annotations
 
+import contextlib
 import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime
-from functools import partial
+from functools import cache, partial
 from pathlib import Path
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from jinja2 import (
+    BytecodeCache,
+    Environment,
+    FileSystemBytecodeCache,
+    FileSystemLoader,
+    StrictUndefined,
+)
+from jinja2.bccache import Bucket
 
 from reports import charts, i18n
 from reports.lookback import look_back
@@ -73,11 +81,32 @@ def safe_url(value: object) -> str | None:
     return url
 
 
+class _CompiledTemplates(FileSystemBytecodeCache):
+    """Jinja's own cache of compiled templates, in its per-user temporary directory: a
+    process rendering its first digest loads the templates' code instead of compiling
+    them (0.08 s of a digest's CPU). One per ``kind``: the two environments include the
+    same partials, compiled differently (autoescape). A cache that cannot be written is
+    no cache, not an error."""
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        with contextlib.suppress(OSError):
+            super().dump_bytecode(bucket)
+
+
+@cache
+def _compiled(kind: str) -> BytecodeCache | None:
+    try:
+        return _CompiledTemplates(pattern=f"__listener_{kind}_%s.cache")
+    except (OSError, RuntimeError):  # no safe temporary directory: compile every time
+        return None
+
+
 def environment(kind: str, lang: str) -> Environment:
     """``kind`` "html" autoescapes every expression; "text" renders the plain-text part."""
     i18n.check_language(lang)
     env = Environment(
         loader=FileSystemLoader(str(TEMPLATES)),
+        bytecode_cache=_compiled(kind),
         autoescape=kind == "html",  # the text part is never parsed as HTML
         undefined=StrictUndefined,
         trim_blocks=True,

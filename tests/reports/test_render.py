@@ -134,3 +134,35 @@ def test_empty_sections_say_so(digest_factory):
     rendered = render(digest)
     assert "Nothing this week." in rendered.text
     assert "Every mention of the week was scored" in rendered.html
+
+
+def _with_template_cache(monkeypatch, directory) -> None:
+    """Jinja's compiled-template cache of both kinds in ``directory`` (fresh environments)."""
+    from reports import render as module
+
+    module._compiled.cache_clear()
+    monkeypatch.setattr(module, "_compiled", lambda kind: module._CompiledTemplates(
+        str(directory), pattern=f"__listener_{kind}_%s.cache"))
+
+
+def test_a_digest_rendered_from_compiled_templates_is_the_one_compiled_afresh(
+        digest_factory, monkeypatch, tmp_path):
+    from dataclasses import replace
+
+    from reports.model import SourceHealth
+
+    # a source line (a partial both parts include) with characters HTML escapes
+    digest = replace(digest_factory(), sources=[SourceHealth("X", "failing", None, error="a < b & c")])
+    _with_template_cache(monkeypatch, tmp_path)
+    compiled = render(digest)  # compiles, and stores the code of each kind apart
+    assert len(list(tmp_path.iterdir())) == 6  # two pages and two partials, the partials twice
+    loaded = render(digest)
+    assert (loaded.html, loaded.text) == (compiled.html, compiled.text)
+    assert "a < b & c" in loaded.text and "a &lt; b &amp; c" in loaded.html
+
+
+def test_a_template_cache_that_cannot_be_written_is_no_error(digest_factory, monkeypatch, tmp_path):
+    digest = digest_factory()
+    expected = render(digest)
+    _with_template_cache(monkeypatch, tmp_path / "missing")
+    assert render(digest).html == expected.html
