@@ -7,10 +7,14 @@ import string
 import sys
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from listener.query import (
+    _FOLD,
+    _HANDLE_RE,
+    _HASHTAG_RE,
+    _WORD_RE,
     SIGIL_FORMS,
     And,
     Doc,
@@ -289,6 +293,39 @@ def test_topic_matcher_returns_every_matching_topic_in_config_order():
 
 def test_topic_matcher_with_no_topics_matches_nothing():
     assert TopicMatcher({}).match("anything") == []
+
+
+def test_topic_matcher_gives_each_caller_its_own_list_and_still_matches_once_its_memory_is_full():
+    matcher = TopicMatcher({"brand": parse("acme"), "drink": parse("coffee")})
+    first = matcher.match("acme coffee")
+    first.append("changed by the caller")
+    assert matcher.match("acme coffee") == ["brand", "drink"]
+    for i in range(TopicMatcher.MEMORY + 5):
+        assert matcher.match(f"acme {i}") == ["brand"]
+    assert matcher.match("acme coffee") == ["brand", "drink"]
+    assert len(matcher._recent) <= TopicMatcher.MEMORY
+
+
+@given(st.text(alphabet=st.characters(max_codepoint=0xFF)))
+@settings(max_examples=500)
+def test_latin1_text_normalizes_as_the_char_table_folds_it(text):
+    """The bytes.translate shortcut for Latin-1 text; ß, µ, ½… (folded to more or other chars) fall back."""
+    assert normalize(text) == text.translate(_FOLD)
+
+
+# Latin-1, emoji and symbols, fullwidth sigils and letters, combining marks, ligatures, scripts.
+_MIXED = st.text(alphabet=st.sampled_from(list("aZé É_1 .@#ßµ½ª\xa0\u0301😀€™→\uff20\uff03\ufe6bｃ\ufb01İΣ日١")))
+
+
+@given(_MIXED)
+@settings(max_examples=1000)
+def test_a_doc_holds_the_tokens_handles_and_hashtags_of_the_normalized_text(text):
+    """Doc.of may fold emoji and symbols to "?" rather than char by char: its contents are those of normalize()."""
+    norm = normalize(text)
+    words = _WORD_RE.findall(norm)
+    doc = Doc.of(text)
+    assert (doc.tokens, set(doc.handles), set(doc.hashtags), doc.joined) == (
+        set(words), set(_HANDLE_RE.findall(norm)), set(_HASHTAG_RE.findall(norm)), f" {' '.join(words)} ")
 
 
 # ------------------------------------------------------------------ masking
