@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from hypothesis import given, settings
@@ -211,3 +212,30 @@ def test_a_url_already_in_canonical_form_splits_as_w3lib_would_canonicalise_it(u
 def test_plain_links_take_the_shortcut_and_keep_their_key(url):
     assert _PLAIN_URL.fullmatch(url)
     assert _split(url) == _split_canonicalized(url)
+
+
+_TEXT = st.lists(st.sampled_from(["see", "https://a.example/x?utm_source=y", "(https://b.example/y).", "HTTP://C.example",
+                                  "acme", "ftp://d.example", "://", "news"]), max_size=6).map(" ".join)
+
+
+@given(source=st.sampled_from(["x", "rss", "hackernews", "file"]), text=_TEXT,
+       url=st.one_of(st.none(), _URL, st.just("https://news.ycombinator.com/item?id=1")),
+       title=st.one_of(st.none(), st.just(""), st.just("Acme opens a café")),
+       is_repost=st.booleans(), parent_id=st.one_of(st.none(), st.just("p1")))
+@settings(max_examples=300)
+def test_a_mention_and_its_fields_as_a_mapping_share_a_story_key(source, text, url, title, is_repost, parent_id):
+    mention = Mention(source=source, external_id="1", text=text, created_at=T, url=url, title=title,
+                      is_repost=is_repost, parent_id=parent_id)
+    assert story_key(mention) == story_key(mention.as_dict())
+
+
+@given(_URL)
+@settings(max_examples=300)
+def test_a_canonical_url_is_what_urlunsplit_makes_of_its_parts(url):
+    key = canonical_url(url)
+    assert key is None or urlunsplit(urlsplit(key)) == key
+
+
+def test_find_urls_reads_links_in_any_case_and_nothing_without_a_scheme_separator():
+    assert find_urls("HTTPS://A.example/x, then https://b.example") == ["HTTPS://A.example/x", "https://b.example"]
+    assert find_urls("http:/a.example www.b.example") == []
