@@ -39,6 +39,7 @@ def _length(name: str) -> int | None:
 
 _LENGTHS = {name: _length(name) for name in (*_TEXTS, *_IDENTIFIERS)}
 _TEXT_LIMITS = tuple(_LENGTHS[name] for name in _TEXTS)
+_LIMITED = tuple((index, limit) for index, limit in enumerate(_TEXT_LIMITS) if limit)
 _text_values = attrgetter(*_TEXTS)  # one C call for the fields checked on every mention
 _metric_values = attrgetter(*_METRICS)
 
@@ -55,8 +56,33 @@ def fit_mention(mention: Mention) -> bool:
             raise Unfit(f"{name} contains a NUL character")
         if limit and len(value) > limit:
             raise Unfit(f"{name} is {len(value)} characters long (at most {limit})")
+    texts = _text_values(mention)
+    changed = _fit_texts(mention, texts) if _texts_need_fitting(texts) else False
+    for name, number in zip(_METRICS, _metric_values(mention), strict=True):
+        if number is not None and not 0 <= number <= MAX_INTEGER:
+            setattr(mention, name, None)
+            changed = True
+    if mention.raw is not None and _has_nul(mention.raw):
+        mention.raw = _without_nul(mention.raw)
+        changed = True
+    return changed
+
+
+def _texts_need_fitting(texts: tuple[str | None, ...]) -> bool:
+    """Whether a text field holds a NUL or is longer than its column: one search of them all
+    joined, and a length check of the few with a limit, not a Python step per field."""
+    if NUL in "".join(filter(None, texts)):
+        return True
+    for index, limit in _LIMITED:
+        value = texts[index]
+        if value is not None and len(value) > limit:
+            return True
+    return False
+
+
+def _fit_texts(mention: Mention, texts: tuple[str | None, ...]) -> bool:
     changed = False
-    for name, value, limit in zip(_TEXTS, _text_values(mention), _TEXT_LIMITS, strict=True):
+    for name, value, limit in zip(_TEXTS, texts, _TEXT_LIMITS, strict=True):
         if value is None or (NUL not in value and not (limit and len(value) > limit)):
             continue  # the common case: nothing to change
         text: str = value.replace(NUL, "")
@@ -66,13 +92,6 @@ def fit_mention(mention: Mention) -> bool:
         if fitted != value:
             setattr(mention, name, fitted)
             changed = True
-    for name, number in zip(_METRICS, _metric_values(mention), strict=True):
-        if number is not None and not 0 <= number <= MAX_INTEGER:
-            setattr(mention, name, None)
-            changed = True
-    if mention.raw is not None and _has_nul(mention.raw):
-        mention.raw = _without_nul(mention.raw)
-        changed = True
     return changed
 
 

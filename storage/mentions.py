@@ -98,7 +98,8 @@ def mention_rows(batch: Sequence[Mention], *, collected_at: datetime,
     """The ``mentions`` rows of a batch (no database: a caller may build them in another process)."""
     collected = to_db(collected_at)
     keys = story_keys if story_keys is not None else [None] * len(batch)
-    return [_row(m, collected, story) for m, story in zip(batch, keys, strict=True)]
+    hashes: dict[str, str] = {}  # a fifth of a batch repeats a text (retweets, copies): hashed once
+    return [_row(m, collected, story, hashes) for m, story in zip(batch, keys, strict=True)]
 
 
 def store_rows(connection: Connection, rows: Sequence[dict], authors_seen: Sequence[dict], *,
@@ -231,7 +232,10 @@ def _insert_new_sqlite(connection: Connection, rows: list[dict]) -> dict[tuple[s
     return found
 
 
-def _row(mention: Mention, collected_at: datetime, story_key: str | None) -> dict:
+def _row(mention: Mention, collected_at: datetime, story_key: str | None, hashes: dict[str, str]) -> dict:
+    digest = hashes.get(mention.text)
+    if digest is None:
+        digest = hashes[mention.text] = text_hash(mention.text)
     return {
         "source": mention.source,
         "external_id": mention.external_id,
@@ -250,7 +254,7 @@ def _row(mention: Mention, collected_at: datetime, story_key: str | None) -> dic
         "is_repost": mention.is_repost,
         "is_reply": mention.is_reply,
         "parent_id": mention.parent_id,
-        "text_hash": text_hash(mention.text),
+        "text_hash": digest,
         "story_key": story_key,
         "raw": dict(mention.raw) if mention.raw is not None else None,
     }
