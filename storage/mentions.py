@@ -53,7 +53,18 @@ AnyMention = TypeVar("AnyMention", bound=Mention)
 
 def text_hash(text: str) -> str:
     """Identical texts (retweets, copy-paste) share a hash, and so a score."""
-    return hashlib.blake2b(" ".join(text.split()).casefold().encode(), digest_size=16).hexdigest()
+    return hashlib.blake2b(_one_spaced(text).casefold().encode(), digest_size=16).hexdigest()
+
+
+def _one_spaced(text: str) -> str:
+    """``" ".join(text.split())``: the text itself when that changes nothing, as for most posts.
+
+    A printable text holds no whitespace but the ASCII space (checked over every code point by
+    the tests), so it is already one-spaced unless two meet or one starts or ends it.
+    """
+    if text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " ":
+        return text
+    return " ".join(text.split())
 
 
 @dataclass(frozen=True, slots=True)
