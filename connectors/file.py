@@ -118,10 +118,21 @@ def _parse(raw: bytes) -> Any:
     try:
         record = orjson.loads(raw)
     except orjson.JSONDecodeError:
-        return json.loads(raw)
+        record = json.loads(raw)
+        _refuse_lone_surrogates(record)  # orjson refuses them: only this path can hold one
+        return record
     if type(record) is dict and float in map(type, record.values()):
         return json.loads(raw)
     return record
+
+
+def _refuse_lone_surrogates(record: Any) -> None:
+    """A ``\\ud800``-style escape without its pair is no character: no database can store it."""
+    try:
+        json.dumps(record, ensure_ascii=False).encode()
+    except UnicodeEncodeError:
+        raise SkippableRecord("a string holds a lone surrogate escape (\\ud800 to \\udfff), which is not "
+                              "text: the file's writer split a character in two") from None
 
 
 def _csv_lines(text: Any, column_map: Mapping[str, str], default_source: str | None) -> Iterator[Line]:

@@ -35,11 +35,18 @@ def parse_time(value: Any) -> datetime:
     elif isinstance(value, datetime):
         moment = value
     elif isinstance(value, int | float) and not isinstance(value, bool):
-        moment = datetime.fromtimestamp(value, UTC)
+        try:
+            moment = datetime.fromtimestamp(value, UTC)
+        except (ValueError, OverflowError, OSError):  # NaN, infinity, beyond year 9999
+            raise SkippableRecord(f"created_at {value!r} is not a time in range") from None
     elif isinstance(value, str) and value.strip():
         text = value.strip()
         if text.replace(".", "", 1).isdigit():
-            return parse_time(float(text))
+            try:
+                seconds = float(text)
+            except ValueError:  # digits float() does not read, such as "¹"
+                raise SkippableRecord(f"created_at {value!r} is not a time") from None
+            return parse_time(seconds)
         try:
             moment = datetime.fromisoformat(text)  # Python 3.11 reads a trailing Z itself
         except ValueError:

@@ -73,6 +73,22 @@ def test_out_of_range_numbers_skip_only_their_record_and_say_why(engine, tmp_pat
     assert stored(engine, mentions.c.external_id) == ["1", "7"]
 
 
+def test_impossible_times_and_lone_surrogates_skip_only_their_record_and_say_why(engine, tmp_path):
+    path = jsonl(tmp_path / "m.jsonl", [
+        record("1"),
+        '{"source": "x", "id": "2", "text": "acme", "created_at": NaN}',
+        '{"source": "x", "id": "3", "text": "acme", "created_at": 1e300}',
+        record("4", created_at="\u00b9"),  # a digit to isdigit(), not to float()
+        '{"source": "x", "id": "5", "text": "acme \\ud800 coffee", "created_at": "2026-11-17"}',
+        record("6"),
+    ])
+    report = import_file(engine, CONFIG, path, now=NOW)
+    assert [bad.line for bad in report.bad] == [2, 3, 4, 5]
+    assert "not a time in range" in report.bad[0].message and "not a time" in report.bad[2].message
+    assert "lone surrogate" in report.bad[3].message
+    assert stored(engine, mentions.c.external_id) == ["1", "6"]
+
+
 def test_a_csv_with_a_bom_and_semicolons_is_read_by_sniffing_its_delimiter(engine, tmp_path):
     path = tmp_path / "export.csv"
     path.write_bytes("\ufeffsource;id;text;created_at\nx;1;acme, coffee;2026-11-17\nx;2;acme;2026-11-18\n"
