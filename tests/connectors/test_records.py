@@ -13,7 +13,7 @@ from connectors.records import mention_from_record, parse_time
 
 
 def outcome(read, value):
-    """What ``read(value)`` gives or raises (any exception: a few odd times, e.g. "¹", raise ValueError)."""
+    """What ``read(value)`` gives or raises (any exception, so the shortcut and the general path are held to the same)."""
     try:
         return read(value)
     except Exception as error:  # the error is the outcome compared
