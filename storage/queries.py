@@ -52,11 +52,16 @@ from storage.schema import authors, matches, mentions, scores, topics
 from storage.times import to_db
 
 CHUNK = 1000
-# The negative sort's index key (migration 0010), the same expression to the letter: a band
-# of the compound that never decreases as it grows (0.01 wide, 0.0001 below -0.9).
-NEGATIVE_BAND = literal_column(
-    "CASE WHEN scores.compound < -0.9 THEN CAST(scores.compound * 10000 AS INTEGER) "
-    "ELSE CAST(scores.compound * 100 AS INTEGER) END")
+
+
+def _band(compound: ColumnElement) -> ColumnElement[int]:
+    """The negative sort's index key (migration 0010), the same expression: a band of the
+    compound that never decreases as it grows (0.01 wide, 0.0001 below -0.9)."""
+    return case((compound < literal_column("-0.9"), cast(compound * literal_column("10000"), Integer)),
+                else_=cast(compound * literal_column("100"), Integer))
+
+
+NEGATIVE_BAND = _band(scores.c.compound)
 SORTS = ("newest", "reach", "engagement", "negative")
 KINDS = ("brand", "competitor", "industry")
 SEARCH_FEW = 2_000
@@ -256,15 +261,9 @@ def _scored_most_negative(connection: Connection, query: MentionQuery, plan: str
 def _after_negative(value: float, last_id: int) -> ColumnElement:
     """The scored mentions after ``(value, last_id)``; the band bound lets the next page seek in the index."""
     compound = scores.c.compound
-    return and_(_band_of(value) <= NEGATIVE_BAND,
+    # the band of the value, computed by the database (which rounds or truncates as the index does)
+    return and_(_band(literal(value, Float)) <= NEGATIVE_BAND,
                 or_(compound > value, and_(compound == value, scores.c.mention_id < last_id)))
-
-
-def _band_of(value: float) -> ColumnElement:
-    """:data:`NEGATIVE_BAND` of ``value``, computed by the database (which rounds or truncates as the index does)."""
-    bound = literal(value, Float)
-    return case((bound < literal_column("-0.9"), cast(bound * literal_column("10000"), Integer)),
-                else_=cast(bound * literal_column("100"), Integer))
 
 
 def _iter_negative(connection: Connection, query: MentionQuery, plan: str, chunk: int) -> Iterator[dict[str, Any]]:

@@ -39,10 +39,10 @@ from typing import Any
 
 import numpy as np
 
-from listener.query import mask
 from listener.sentiment.adjust import Calibration
 from listener.sentiment.card import CARD_FILE, DATA_DIR
 from listener.sentiment.features import Featurizer, LinearScorer
+from listener.sentiment.masking import masked as masked_one
 
 NAME = "learned-1"
 OTHER_LANGUAGES = ("fr", "de", "es", "it", "pt")
@@ -143,7 +143,7 @@ def macro_f1(truth: np.ndarray, predicted: np.ndarray) -> float:
 
 def masked(texts: Sequence[str]) -> list[str]:
     """As stored mentions reach a scorer: @handles and #hashtags removed (no topic terms here)."""
-    return [" ".join(mask(text, (), placeholder="").split()) for text in texts]
+    return [masked_one(text) for text in texts]
 
 
 def vader_predictions(texts: Sequence[str], lang: str) -> np.ndarray:
