@@ -1,4 +1,4 @@
-"""Work ahead in a second process: a generator's items made by a forked child while the parent uses the last.
+"""Work on both cores: a forked child makes a generator's items, or runs one function, beside the parent.
 
 An import is reading and preparing records (parsing, validating, topic matching,
 story keys: pure Python, no database) and writing them (SQLite or PostgreSQL).
@@ -13,6 +13,9 @@ the generator is raised in the parent where it would have been; if the parent
 stops early (an error while writing, or it just stops iterating), the child is
 terminated. Where forking is unsafe (other threads run, as under ``listener
 serve``, or no ``fork``), the items are simply made in this process.
+
+:func:`beside` is the one-item case: a function run by a child while the parent
+runs another (the digest's independent reads, half on each core).
 """
 
 from __future__ import annotations
@@ -20,15 +23,17 @@ from __future__ import annotations
 import multiprocessing
 import os
 import pickle
-from collections.abc import Iterator
+from collections.abc import Callable, Generator, Iterator
 from contextlib import suppress
 from multiprocessing.connection import Connection
-from typing import TypeVar
+from multiprocessing.process import BaseProcess
+from typing import Any, TypeVar
 
 from listener.overlap import can_fork
 from listener.sentiment.batch import die_with_parent
 
 T = TypeVar("T")
+U = TypeVar("U")
 
 _ITEM, _END, _ERROR = "item", "end", "error"
 
@@ -38,11 +43,51 @@ def made_ahead(items: Iterator[T], *, name: str = "listener-ahead") -> Iterator[
     if not can_fork():
         yield from items
         return
+    child, receive = _started(items, name)
+    yield from _received(child, receive, name)
+
+
+def beside(here: Callable[[], T], there: Callable[[], U], *, in_child: Callable[[], None] | None = None,
+           name: str = "listener-beside") -> tuple[T, U]:
+    """``(here(), there())``, with ``there`` run by a forked child while this process runs ``here``.
+
+    ``there``'s value comes back pickled; its exception is raised here, after ``here``
+    is done. ``in_child`` runs first in the child only: e.g. ``engine.dispose(close=False)``,
+    so that the child opens connections of its own instead of using the parent's.
+    Where forking is unsafe, ``there()`` then ``here()`` run in this process.
+    """
+    if not can_fork():
+        theirs = there()
+        return here(), theirs
+
+    def in_the_child() -> Iterator[U]:
+        if in_child is not None:
+            in_child()
+        yield there()
+
+    child, receive = _started(in_the_child(), name)
+    try:
+        ours = here()
+    except BaseException:
+        child.terminate()
+        child.join()
+        receive.close()
+        raise
+    (theirs,) = _received(child, receive, name)
+    return ours, theirs
+
+
+def _started(items: Iterator[T], name: str) -> tuple[BaseProcess, Connection]:
     context = multiprocessing.get_context("fork")
     receive, send = context.Pipe(duplex=False)
     child = context.Process(target=_produce, args=(items, send, os.getpid()), name=name)
     child.start()
     send.close()
+    return child, receive
+
+
+def _received(child: BaseProcess, receive: Connection, name: str) -> Generator[Any, None, None]:
+    """What the child sends, item by item; on an early stop the child is terminated."""
     finished = False
     try:
         while True:

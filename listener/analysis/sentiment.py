@@ -1,7 +1,7 @@
 """Sentiment figures of a topic's week: raw story counts and the corrected net sentiment.
 
 Input: story counts per (label, language, scorer), from one group-by over the
-week's first copies (:func:`listener.analysis.trends.periods_figures`). Output:
+week's first copies (:func:`listener.analysis.trends.period_figures`). Output:
 
 * ``positive``/``neutral``/``negative``/``unscored``: raw story counts (stories not
   scored yet count as unscored);

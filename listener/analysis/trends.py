@@ -23,15 +23,12 @@ from typing import Any
 
 import pandas as pd
 from sqlalchemy import (
-    ColumnElement,
     Connection,
     and_,
     case,
     func,
     literal,
-    literal_column,
     null,
-    or_,
     select,
     union_all,
 )
@@ -59,48 +56,19 @@ def _in_period(topic_ids: Sequence[int], period: Period):
                 matches.c.created_at < period.end)
 
 
-def _in_periods(topic_ids: Sequence[int], periods: Sequence[Period]):
-    """One index range over the periods' span; each period's own bounds only if there are gaps."""
-    span = Period(min(p.start for p in periods), max(p.end for p in periods), "")
-    condition = _in_period(topic_ids, span)
-    reached = span.start
-    for start, end in sorted((p.start, p.end) for p in periods):
-        if start > reached:
-            break
-        reached = max(reached, end)
-    if reached < span.end:
-        condition = and_(condition, or_(*(and_(matches.c.created_at >= p.start,
-                                               matches.c.created_at < p.end) for p in periods)))
-    return condition
-
-
-def _period_index(periods: Sequence[Period]) -> ColumnElement[int]:
-    """The position in ``periods`` of a match's period (the first holding it)."""
-    if len(periods) == 1:
-        return literal_column("0")
-    return case(*((and_(matches.c.created_at >= p.start, matches.c.created_at < p.end), i)
-                  for i, p in enumerate(periods)))
-
-
-def story_rows(topic_ids: Sequence[int], period: Period | Sequence[Period], *columns: Any):
-    """The period's matched rows with ``copy_number`` (1 = the story's first copy in the topic).
-
-    Given several periods, the rows of each, with ``period`` = its position in the list
-    (copies counted within each period, as if read one period at a time).
-    """
-    periods = [period] if isinstance(period, Period) else list(period)
-    which = _period_index(periods)
+def story_rows(topic_ids: Sequence[int], period: Period, *columns: Any):
+    """The period's matched rows with ``copy_number`` (1 = the story's first copy in the topic)."""
     copy_number = func.row_number().over(
-        partition_by=(which, matches.c.topic_id, story()),
+        partition_by=(matches.c.topic_id, story()),
         order_by=(mentions.c.created_at, mentions.c.id))
     return (
-        select(which.label("period"), matches.c.topic_id, mentions.c.id.label("mention_id"),
+        select(matches.c.topic_id, mentions.c.id.label("mention_id"),
                mentions.c.source, mentions.c.author, mentions.c.author_followers,
                engagement().label("engagement"), scores.c.label, scores.c.lang, scores.c.scorer,
                copy_number.label("copy_number"), *columns)
         .select_from(matches.join(mentions, mentions.c.id == matches.c.mention_id)
                      .outerjoin(scores, scores.c.mention_id == matches.c.mention_id))
-        .where(_in_periods(topic_ids, periods))
+        .where(_in_period(topic_ids, period))
     )
 
 
@@ -111,29 +79,30 @@ class _Figures:
     sentiment: dict[tuple, int] = field(default_factory=dict)  # (label, lang, scorer) -> stories
 
 
-def _figures(connection: Connection, topic_ids: Sequence[int],
-             periods: Sequence[Period]) -> dict[tuple[int, int], _Figures]:
-    """Volumes and sentiment counts per (period position, topic), from one read of the rows.
+def _figures(connection: Connection, topic_ids: Sequence[int], period: Period) -> dict[int, _Figures]:
+    """Volumes and sentiment counts per topic, from one read of the period's rows.
 
-    The rows (the periods' matches joined to mentions and scores) are a common table
+    The rows (the period's matches joined to mentions and scores) are a common table
     expression used twice, which SQLite and PostgreSQL materialise: the join runs once.
     Volumes are per (topic, source, author) first, then per topic. Rows without an author
     form their own (source, NULL) groups: counted in every figure but ``authors`` and
     ``reach``. Sentiment: stories per (label, language, scorer), over the first copies.
+    One query per period: a query over several periods must number copies within each,
+    and the period expression in its window's partition costs more than a second query.
     """
-    rows = story_rows(topic_ids, periods).cte("story_rows")
+    rows = story_rows(topic_ids, period).cte("story_rows")
     first = case((rows.c.copy_number == 1, 1), else_=0)
     per_author = (
-        select(rows.c.period, rows.c.topic_id, rows.c.author, func.count().label("mentions"),
+        select(rows.c.topic_id, rows.c.author, func.count().label("mentions"),
                func.sum(first).label("stories"),
                func.coalesce(func.sum(rows.c.engagement), 0).label("engagement"),
                func.max(func.coalesce(rows.c.author_followers, 0)).label("followers"))
-        .group_by(rows.c.period, rows.c.topic_id, rows.c.source, rows.c.author)
+        .group_by(rows.c.topic_id, rows.c.source, rows.c.author)
         .subquery()
     )
     nothing = null()
     volumes = (
-        select(literal("v").label("part"), per_author.c.period, per_author.c.topic_id,
+        select(literal("v").label("part"), per_author.c.topic_id,
                nothing.label("label"), nothing.label("lang"), nothing.label("scorer"),
                func.sum(per_author.c.mentions).label("mentions"),
                func.sum(per_author.c.stories).label("stories"),
@@ -141,18 +110,18 @@ def _figures(connection: Connection, topic_ids: Sequence[int],
                func.sum(per_author.c.engagement).label("engagement"),
                func.coalesce(func.sum(case((per_author.c.author.is_not(None),
                                             per_author.c.followers), else_=0)), 0).label("reach"))
-        .group_by(per_author.c.period, per_author.c.topic_id)
+        .group_by(per_author.c.topic_id)
     )
     sentiment = (
-        select(literal("s"), rows.c.period, rows.c.topic_id, rows.c.label, rows.c.lang, rows.c.scorer,
+        select(literal("s"), rows.c.topic_id, rows.c.label, rows.c.lang, rows.c.scorer,
                func.count(), nothing, nothing, nothing, nothing)
         .where(rows.c.copy_number == 1)
-        .group_by(rows.c.period, rows.c.topic_id, rows.c.label, rows.c.lang, rows.c.scorer)
+        .group_by(rows.c.topic_id, rows.c.label, rows.c.lang, rows.c.scorer)
     )
-    query = union_all(volumes, sentiment).order_by("part", "period", "topic_id", "label", "lang", "scorer")
-    found: dict[tuple[int, int], _Figures] = {}
+    query = union_all(volumes, sentiment).order_by("part", "topic_id", "label", "lang", "scorer")
+    found: dict[int, _Figures] = {}
     for row in connection.execute(query):
-        figures = found.setdefault((int(row.period), int(row.topic_id)), _Figures())
+        figures = found.setdefault(int(row.topic_id), _Figures())
         if row.part == "v":
             figures.volumes = {name: int(row._mapping[name] or 0) for name in VOLUMES}
         else:
@@ -170,37 +139,27 @@ def period_figures(connection: Connection, topics: Sequence[str], period: Period
     Share of voice is over the brand and competitor topics among ``voiced`` (default:
     the topics given), so a single topic's share can be asked for without the rest.
     """
-    return periods_figures(connection, topics, [period], voiced=voiced)[0]
-
-
-def periods_figures(connection: Connection, topics: Sequence[str], periods: Sequence[Period], *,
-                    voiced: Sequence[str] | None = None) -> list[list[PeriodFigures]]:
-    """:func:`period_figures` of each period, from one read of the periods' rows."""
     rows = resolve_topics(connection, [*topics, *(voiced or ())])
     shown = resolve_topics(connection, topics)
     voice_rows = [r for r in (resolve_topics(connection, voiced) if voiced is not None else shown)
                   if r.kind in VOICED]
-    found = _figures(connection, [row.id for row in rows], periods)
+    found = _figures(connection, [row.id for row in rows], period)
     calibrations = sentiment.calibrations_for(connection)
-    out = []
-    for index, period in enumerate(periods):
-        empty = _Figures()
-        volumes = {row.id: found.get((index, row.id), empty).volumes for row in rows}
-        voice_total = sum(volumes[r.id].get("stories", 0) for r in voice_rows)
-        figures = []
-        for row in shown:
-            cur = volumes[row.id]
-            get = partial(_count, cur)
-            has_voice = row.kind in VOICED
-            figures.append(PeriodFigures(
-                topic=row.name, kind=row.kind, week=period.label, mentions=get("mentions"),
-                stories=get("stories"), authors=get("authors"), reach=get("reach"),
-                engagement=get("engagement"),
-                share_of_voice=get("stories") / voice_total if has_voice and voice_total else None,
-                sentiment=sentiment.figures(found.get((index, row.id), empty).sentiment, calibrations),
-                voice_total=voice_total if has_voice else 0))
-        out.append(figures)
-    return out
+    empty = _Figures()
+    volumes = {row.id: found.get(row.id, empty).volumes for row in rows}
+    voice_total = sum(volumes[r.id].get("stories", 0) for r in voice_rows)
+    figures = []
+    for row in shown:
+        get = partial(_count, volumes[row.id])
+        has_voice = row.kind in VOICED
+        figures.append(PeriodFigures(
+            topic=row.name, kind=row.kind, week=period.label, mentions=get("mentions"),
+            stories=get("stories"), authors=get("authors"), reach=get("reach"),
+            engagement=get("engagement"),
+            share_of_voice=get("stories") / voice_total if has_voice and voice_total else None,
+            sentiment=sentiment.figures(found.get(row.id, empty).sentiment, calibrations),
+            voice_total=voice_total if has_voice else 0))
+    return figures
 
 
 def _count(figures: dict, key: str) -> int:

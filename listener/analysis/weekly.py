@@ -12,16 +12,19 @@ figure in the email and in the JSON cannot differ)::
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import Connection
 
+from listener.analysis.common import resolve_topics
 from listener.analysis.period import Period, previous
 from listener.analysis.spikes import Spike, detect_spikes
 from listener.analysis.themes import theme_shares
-from listener.analysis.trends import periods_figures
+from listener.analysis.trends import period_figures
 from reports.figures import PeriodFigures, TopicWeek
+
+Read = Callable[[Connection], Any]
 
 
 def topic_weeks(connection: Connection, topics: Sequence[str], period: Period, *,
@@ -29,16 +32,43 @@ def topic_weeks(connection: Connection, topics: Sequence[str], period: Period, *
                 themes: Sequence[tuple[str, str]] = ()) -> list[TopicWeek]:
     """The record of each topic for ``period``; share of voice among ``voiced`` (see
     :func:`listener.analysis.trends.period_figures`); ``themes`` (name, query) split the brands' negative stories."""
-    last, now = periods_figures(connection, topics, [previous(period), period], voiced=voiced)
-    before = {f.topic: f for f in last}
+    reads = week_reads(topics, period, voiced=voiced, spike_posts=spike_posts, themes=themes)
+    return weeks_from({name: read(connection) for name, read in reads.items()})
+
+
+def week_reads(topics: Sequence[str], period: Period, *, voiced: Sequence[str] | None = None,
+               spike_posts: int = 3, themes: Sequence[tuple[str, str]] = ()) -> dict[str, Read]:
+    """The independent reads behind :func:`topic_weeks`, by name, for :func:`weeks_from`.
+
+    Each takes its own connection, so they can run side by side (the digest runs them
+    on both cores, :mod:`listener.digest.build`).
+    """
+    def spikes(connection: Connection) -> list[Spike]:
+        names = [row.name for row in resolve_topics(connection, topics)]
+        return detect_spikes(connection, names, period, posts=spike_posts)
+
+    def shares(connection: Connection) -> dict:
+        brands = [row.name for row in resolve_topics(connection, topics) if row.kind == "brand"]
+        return theme_shares(connection, brands, period, themes)
+
+    return {
+        "figures": lambda connection: period_figures(connection, topics, period, voiced=voiced),
+        "previous": lambda connection: period_figures(connection, topics, previous(period), voiced=voiced),
+        "spikes": spikes,
+        "themes": shares,
+    }
+
+
+def weeks_from(read: Mapping[str, Any]) -> list[TopicWeek]:
+    """The records of :func:`topic_weeks` from the results of its :func:`week_reads`."""
+    before = {f.topic: f for f in read["previous"]}
     spikes: dict[str, list[Spike]] = {}
-    for spike in detect_spikes(connection, [f.topic for f in now], period, posts=spike_posts):
+    for spike in read["spikes"]:
         spikes.setdefault(spike.topic, []).append(spike)
-    shares = theme_shares(connection, [f.topic for f in now if f.kind == "brand"], period, themes)
     return [TopicWeek(**{name: getattr(f, name) for name in PeriodFigures.__dataclass_fields__},
                       previous=before[f.topic], spikes=tuple(spikes.get(f.topic, ())),
-                      themes=shares.get(f.topic, ()))
-            for f in now]
+                      themes=read["themes"].get(f.topic, ()))
+            for f in read["figures"]]
 
 
 def week_records(connection: Connection, config: Any, topics: Sequence[str],

@@ -3,17 +3,24 @@
 The figures are the week records of ``listener trends --format json``
 (:func:`listener.analysis.weekly.topic_weeks`); the lists (posts, terms, the triage
 list, influencers) come from the analysis API beside them. No I/O but the queries.
+
+The digest is a set of independent reads (:func:`digest_reads`, each a query or a few
+on a connection of its own) assembled by :func:`digest_from`: on one connection in
+:func:`build_digest`, or half of them in a forked child in
+:func:`build_digest_on_both_cores`, which ``listener digest`` uses (a week of a large
+history is a few seconds of queries: see docs/architecture.md).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, Engine
 
+from listener.ahead import beside
 from listener.analysis import conversations
 from listener.analysis.common import resolve_topics
 from listener.analysis.influencers import Floor, top_influencers
@@ -21,7 +28,7 @@ from listener.analysis.period import Period
 from listener.analysis.spikes import daily_counts
 from listener.analysis.terms import emerging_terms, query_words
 from listener.analysis.trends import top_mentions, unscored_by_language
-from listener.analysis.weekly import topic_weeks
+from listener.analysis.weekly import Read, week_reads, weeks_from
 from listener.config import Config, DigestConfig
 from listener.digest.sources import source_health
 from listener.sentiment.explain import explain_mentions
@@ -39,13 +46,65 @@ def build_digest(connection: Connection, config: Config, digest: DigestConfig, p
                  *, now: datetime | None = None) -> model.Digest:
     """Everything one ``[[digests]]`` entry shows for ``period``, from its own topics only."""
     now = now or utcnow()
-    names = [config.topic(name).name for name in digest.topics]
-    figures = topic_weeks(connection, names, period, spike_posts=TOP_POSTS,
-                          themes=[(t.name, t.query) for t in config.themes])
-    voiced_names = [f.topic for f in figures if f.kind in ("brand", "competitor")]
-    lead = _lead_topics(figures)
-    floor = Floor(digest.influencer_top_share, digest.influencer_min_mentions,
-                  digest.influencer_min_followers)
+    reads = digest_reads(config, digest, period, now=now)
+    return digest_from(config, digest, period, {name: read(connection) for name, read in reads.items()},
+                       now=now)
+
+
+# The reads made by the child in build_digest_on_both_cores: about half of the time on a
+# large history (bench/bench_digest.py), the rest stays in the parent.
+IN_CHILD = ("previous", "influencers", "conversations", "top_positive", "spikes")
+
+
+def build_digest_on_both_cores(engine: Engine, config: Config, digest: DigestConfig, period: Period,
+                               *, now: datetime | None = None) -> model.Digest:
+    """:func:`build_digest`, its reads split between this process and a forked child.
+
+    The reads are independent queries (each its own statement, as on one connection:
+    no read depends on another's snapshot), so they run on two connections side by side.
+    """
+    now = now or utcnow()
+    reads = digest_reads(config, digest, period, now=now)
+
+    def run(names: list[str]) -> Callable[[], dict[str, Any]]:
+        def read_all() -> dict[str, Any]:
+            with engine.connect() as connection:
+                return {name: reads[name](connection) for name in names}
+        return read_all
+
+    ours, theirs = beside(run([name for name in reads if name not in IN_CHILD]),
+                          run([name for name in reads if name in IN_CHILD]),
+                          in_child=lambda: engine.dispose(close=False),  # connections of its own
+                          name="listener-digest")
+    return digest_from(config, digest, period, {**ours, **theirs}, now=now)
+
+
+def digest_reads(config: Config, digest: DigestConfig, period: Period, *,
+                 now: datetime) -> dict[str, Read]:
+    """The independent reads of one digest, by name; each takes a connection."""
+    names = list(dict.fromkeys(config.topic(name).name for name in digest.topics))
+    kinds = {topic.name: topic.kind for topic in config.topics}
+    voiced = [name for name in names if kinds[name] in ("brand", "competitor")]
+    lead = [name for name in names if kinds[name] == "brand"] or names  # what "what people say" is about
+    floor = _floor(digest)
+    return {
+        **week_reads(names, period, spike_posts=TOP_POSTS,
+                     themes=[(t.name, t.query) for t in config.themes]),
+        "top_positive": lambda c: [_post(m) for m in _top(c, lead, period, "positive")],
+        "top_negative": lambda c: _explained(c, config, _top(c, lead, period, "negative")),
+        "terms": lambda c: _terms(c, lead, period, voiced),
+        "conversations": lambda c: _conversations(c, lead, period, now, digest.answer_limit),
+        "influencers": lambda c: top_influencers(c, names, period, limit=INFLUENCERS, floor=floor),
+        "sources": lambda c: source_health(c, config, now),
+        "unscored": lambda c: unscored_by_language(c, names, period),
+        "daily": lambda c: _daily(c, voiced, period),
+    }
+
+
+def digest_from(config: Config, digest: DigestConfig, period: Period, read: dict[str, Any], *,
+                now: datetime) -> model.Digest:
+    """The digest from the results of its :func:`digest_reads`."""
+    figures = weeks_from(read)
     return model.Digest(
         name=digest.name,
         language=digest.language,
@@ -56,18 +115,22 @@ def build_digest(connection: Connection, config: Config, digest: DigestConfig, p
         brands=tuple(f.topic for f in figures if f.kind == "brand"),
         competitors=tuple(f.topic for f in figures if f.kind == "competitor"),
         figures=figures,
-        top_positive=[_post(m) for m in _top(connection, lead, period, "positive")],
-        top_negative=_explained(connection, config, _top(connection, lead, period, "negative")),
-        emerging_terms=_terms(connection, lead, period, voiced_names),
-        conversations=_conversations(connection, lead, period, now, digest.answer_limit),
-        influencers=top_influencers(connection, names, period, limit=INFLUENCERS, floor=floor),
-        influencer_floor=floor,
+        top_positive=read["top_positive"],
+        top_negative=read["top_negative"],
+        emerging_terms=read["terms"],
+        conversations=read["conversations"],
+        influencers=read["influencers"],
+        influencer_floor=_floor(digest),
         theme_names={t.name: t.shown_name(digest.language) for t in config.themes},
         spikes=[_spike(s) for f in figures for s in f.spikes],
-        sources=source_health(connection, config, now),
-        unscored_by_language=unscored_by_language(connection, names, period),
-        daily_volume=_daily(connection, voiced_names, period),
+        sources=read["sources"],
+        unscored_by_language=read["unscored"],
+        daily_volume=read["daily"],
     )
+
+
+def _floor(digest: DigestConfig) -> Floor:
+    return Floor(digest.influencer_top_share, digest.influencer_min_mentions, digest.influencer_min_followers)
 
 
 def _post(item: dict[str, Any], topics: Sequence[str] = ()) -> model.Post:
@@ -110,11 +173,6 @@ def _daily(connection: Connection, names: list[str], period: Period) -> dict[str
     rows = resolve_topics(connection, names)
     counts = daily_counts(connection, [row.id for row in rows], period.days[0], period.days[-1])
     return {row.name: [counts[row.id].get(day, 0) for day in period.days] for row in rows}
-
-
-def _lead_topics(figures: list[Any]) -> list[str]:
-    """The topics "what people say" is about: the brands, else every topic of the digest."""
-    return [f.topic for f in figures if f.kind == "brand"] or [f.topic for f in figures]
 
 
 def _terms(connection: Connection, names: list[str], period: Period,

@@ -12,7 +12,7 @@ from sqlalchemy import Engine
 
 from listener.analysis.period import Period
 from listener.config import Config, DigestConfig
-from listener.digest.build import build_digest, select_digests
+from listener.digest.build import build_digest_on_both_cores, select_digests
 from listener.mail import aware_utc
 from listener.paths import inside
 from reports import email as email_module
@@ -41,10 +41,9 @@ def build_all(engine: Engine, config: Config, period: Period, *, names: Sequence
               now: datetime | None = None) -> list[Built]:
     now = now or utcnow()
     built = []
-    with engine.connect() as connection:
-        for entry in select_digests(config, names):
-            digest = build_digest(connection, config, entry, period, now=now)
-            built.append(Built(entry, digest, render(digest)))
+    for entry in select_digests(config, names):
+        digest = build_digest_on_both_cores(engine, config, entry, period, now=now)
+        built.append(Built(entry, digest, render(digest)))
     return built
 
 

@@ -1,15 +1,17 @@
-"""Items made ahead by a forked child: the same items in order, the child's errors raised here, no orphans."""
+"""Work in a forked child: the same items in order, the child's errors raised here, no orphans."""
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import signal
 import threading
+import time
 from collections.abc import Iterator
 
 import pytest
 
-from listener.ahead import made_ahead
+from listener.ahead import beside, made_ahead
 
 
 def _numbers(n: int) -> Iterator[dict]:
@@ -84,3 +86,57 @@ def test_with_other_threads_running_the_items_are_made_in_this_process():
         stop.set()
         thread.join()
     assert {item["pid"] for item in items} == {os.getpid()}
+
+
+@pytest.mark.real_sleep
+def test_beside_returns_both_values_the_second_made_by_another_process_at_the_same_time():
+    started = time.monotonic()
+    child_ran = []
+
+    def there() -> dict:
+        time.sleep(0.3)
+        return {"pid": os.getpid(), "when": time.monotonic()}
+
+    ours, theirs = beside(lambda: (time.sleep(0.3), os.getpid())[1], there,
+                          in_child=lambda: child_ran.append(os.getpid()))
+    assert ours == os.getpid() and theirs["pid"] != os.getpid()
+    assert child_ran == []  # in_child ran in the child only
+    assert time.monotonic() - started < 0.55  # side by side, not one after the other
+
+
+
+def test_beside_raises_the_childs_error_here():
+    def there() -> int:
+        raise ValueError("no such week")
+
+    with pytest.raises(ValueError, match="no such week"):
+        beside(lambda: 1, there)
+
+
+@pytest.mark.real_sleep
+def test_beside_stops_the_child_when_this_side_fails():
+    pids = []
+
+    def there() -> int:
+        time.sleep(60)
+        return 0
+
+    def here() -> int:
+        pids.extend(child.pid for child in multiprocessing.active_children())
+        raise OSError("disk full")
+
+    with pytest.raises(OSError, match="disk full"):
+        beside(here, there)
+    assert pids and not any(_alive(pid) for pid in pids)
+
+
+def test_beside_with_other_threads_running_runs_both_in_this_process():
+    stop = threading.Event()
+    thread = threading.Thread(target=stop.wait)
+    thread.start()
+    try:
+        ours, theirs = beside(os.getpid, os.getpid, in_child=lambda: pytest.fail("not in a child"))
+    finally:
+        stop.set()
+        thread.join()
+    assert ours == theirs == os.getpid()

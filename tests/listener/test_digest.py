@@ -134,6 +134,37 @@ def build(engine, config, name):
         return build_digest(connection, config, entry, WEEK, now=NOW)
 
 
+def test_a_digest_read_half_in_a_forked_child_is_the_digest_read_on_one_connection(
+        engine, data, tmp_path, monkeypatch):
+    import os
+
+    from listener.config import ThemeConfig
+    from listener.digest import build as digest_build
+
+    outages = ThemeConfig(name="Outages", query="outage* OR down")
+    config = make_config(tmp_path).model_copy(update={"themes": [outages]})
+    readers = tmp_path / "readers"
+    influencers = digest_build.top_influencers
+
+    def noted(*args, **kwargs):  # an IN_CHILD read: note the process that ran it
+        with readers.open("a") as out:
+            out.write(f"{os.getpid()}\n")
+        return influencers(*args, **kwargs)
+
+    monkeypatch.setattr(digest_build, "top_influencers", noted)
+    # fork even if an earlier test in this worker left a thread behind (datasette's writer)
+    monkeypatch.setattr("listener.ahead.can_fork", lambda: True)
+    digests = {}
+    for entry in config.digests:
+        digests[entry.name] = digest_build.build_digest_on_both_cores(engine, config, entry, WEEK, now=NOW)
+        assert digests[entry.name] == build(engine, config, entry.name)
+    me = str(os.getpid())
+    # per digest: the forked child's read, then build()'s in this process
+    assert [pid == me for pid in readers.read_text().split()] == [False, True, False, True]
+    (acme,) = (f for f in digests["acme-weekly"].figures if f.topic == "Acme")
+    assert acme.themes[0].theme == "Outages" and acme.themes[0].negative_stories == 14
+
+
 def test_headline_figures_come_with_their_counts(engine, data, tmp_path):
     digest = build(engine, make_config(tmp_path), "acme-weekly")
     (h,) = digest.headline
