@@ -38,16 +38,21 @@ def import_score(ctx: Context, workers: int | None) -> None:
 
 
 def digest(ctx: Context, _workers: int | None) -> None:
+    """The digest's reads on one connection, then its rendering: every read in one profile
+    (``listener digest`` runs about half of them in a forked child, which pyinstrument
+    does not see)."""
     from listener.analysis.period import week_of
     from listener.config import validate
-    from listener.digest import write_digests
+    from listener.digest import build_digest
+    from reports.render import render
     from storage import db
 
     url = bigdb.history_url(ctx)
     config = validate(config_dict(url, digests=[{"name": "weekly", "recipients": ["boss@example.com"],
                                                  "topics": [t["name"] for t in bigdb.corpus.TOPICS]}]))
     engine = db.create(url)
-    write_digests(engine, config, week_of(WEEK), ctx.work / "digest")
+    with engine.connect() as connection:
+        render(build_digest(connection, config, config.digests[0], week_of(WEEK)))
     engine.dispose()
 
 
