@@ -33,14 +33,17 @@ terms; hashtags are (kept with their ``#``).
 from __future__ import annotations
 
 import math
+import operator
 import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import lru_cache
+from itertools import chain
+from typing import NamedTuple
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, func, null, select
 from stop_words import LANGUAGE_MAPPING, get_stop_words
 
 from listener.analysis.common import resolve_topics
@@ -156,41 +159,40 @@ def _term(sigil: str, word: str, stop: frozenset[str],
     return None
 
 
+class _Read(NamedTuple):
+    """A text of the period shown, as read."""
+
+    text_hash: str
+    text: str
+    url: str | None
+    copies: int
+    terms: dict[str, str]
+
+
 @dataclass
 class _Sample:
-    counts: Counter[str]
+    counts: Counter[str] = field(default_factory=Counter)
     texts: int = 0  # distinct texts read
     mentions: int = 0  # their copies: the documents the counts are over
-    # with details only (the period shown, not the weeks before it):
-    shown: dict[str, dict[str, int]] = field(default_factory=dict)  # key -> written forms, copies
-    examples: dict[str, tuple[int, str, str | None]] = field(default_factory=dict)
-    docs: dict[str, set[str]] = field(default_factory=dict)  # key -> text hashes holding it
+    read: list[_Read] = field(default_factory=list)  # with details only (the period shown)
 
-    def add(self, text_hash: str, text: str, url: str | None, copies: int,
-            terms: dict[str, str], *, details: bool) -> None:
-        self.texts += 1
-        self.mentions += copies
-        counts = self.counts
-        for key in terms:
-            counts[key] = counts.get(key, 0) + copies
-        if not details:
-            return
-        for key, shown in terms.items():
-            forms = self.shown.get(key)
-            if forms is None:
-                self.shown[key] = {shown: copies}
-                self.docs[key] = {text_hash}
-                self.examples[key] = (copies, text, url)
-                continue
-            forms[shown] = forms.get(shown, 0) + copies
-            self.docs[key].add(text_hash)
-            if copies > self.examples[key][0]:
-                self.examples[key] = (copies, text, url)
+    def holding(self, keys: Iterable[str]) -> dict[str, list[_Read]]:
+        """Each of ``keys`` -> the texts read holding it, in reading order."""
+        found: dict[str, list[_Read]] = {key: [] for key in keys}
+        wanted = set(found)
+        for read in self.read:
+            for key in wanted.intersection(read.terms):
+                found[key].append(read)
+        return found
 
-    def most_written(self, key: str) -> str:
-        """The form of ``key`` most copies use (the first seen on a tie)."""
-        forms = self.shown[key]
-        return max(forms, key=forms.__getitem__)
+
+def _most_written(key: str, holders: list[_Read]) -> str:
+    """The form of ``key`` most copies use (the first seen on a tie)."""
+    forms: dict[str, int] = {}
+    for read in holders:
+        shown = read.terms[key]
+        forms[shown] = forms.get(shown, 0) + read.copies
+    return max(forms, key=forms.__getitem__)
 
 
 def _weeks(start: datetime, end: datetime) -> list[tuple[datetime, datetime]]:
@@ -205,17 +207,30 @@ def _document_counts(connection: Connection, topic_id: int, start, end,
                      exclude: frozenset[str], *, per_week: int | None = None,
                      details: bool = True) -> _Sample:
     """Term document counts over ``[start, end)``, at most ``per_week`` distinct texts a week;
-    with ``details``, also each term's written forms, texts and example."""
+    with ``details``, also the texts read (each term's written forms, texts and example)."""
     per_week = per_week or SAMPLE_PER_WEEK
-    sample = _Sample(Counter())
+    sample = _Sample()
+    counts = sample.counts
     known: dict[str, dict[str, str]] = {}  # text_hash -> terms, for texts seen in several weeks
+    read_once: list[dict[str, str]] = []  # the terms of texts with one copy, counted in one go
+    texts = copies_read = 0
     for week_start, week_end in _weeks(start, end):
-        for text_hash, text, copies, text_lang, url in _week_texts(
-                connection, topic_id, week_start, week_end, per_week):
+        for text_hash, text, copies, lang, url in _week_texts(
+                connection, topic_id, week_start, week_end, per_week, urls=details):
             terms = known.get(text_hash)
             if terms is None:
-                terms = known[text_hash] = tokens(text, text_lang, exclude)
-            sample.add(text_hash, text, url, copies, terms, details=details)
+                terms = known[text_hash] = tokens(text, lang, exclude)
+            texts += 1
+            copies_read += copies
+            if copies == 1:
+                read_once.append(terms)
+            else:
+                for key in terms:
+                    counts[key] += copies
+            if details:
+                sample.read.append(_Read(text_hash, text, url, copies, terms))
+    sample.texts, sample.mentions = texts, copies_read
+    counts.update(chain.from_iterable(read_once))
     return sample
 
 
@@ -224,9 +239,9 @@ _TextRow = tuple[str, str, int, str | None, str | None]  # text_hash, text, copi
 
 
 def _week_texts(connection: Connection, topic_id: int, week_start, week_end,
-                per_week: int) -> list[_TextRow]:
+                per_week: int, *, urls: bool) -> list[_TextRow]:
     """The ``per_week`` distinct texts of a week with the smallest ``text_hash``, in that order:
-    (text_hash, text, copies, lang, url).
+    (text_hash, text, copies, lang, url), url None unless ``urls``.
 
     Read in slices of hash space, smallest first: grouping and sorting only the texts of a
     slice, not every text of the week, is most of the query's cost in a busy week. Hashes are
@@ -242,7 +257,7 @@ def _week_texts(connection: Connection, topic_id: int, week_start, week_end,
         select(mentions.c.text_hash, func.min(mentions.c.text).label("text"),
                func.count().label("copies"),
                func.min(func.coalesce(scores.c.lang, mentions.c.lang)).label("lang"),
-               func.min(mentions.c.url).label("url"))
+               (func.min(mentions.c.url) if urls else null()).label("url"))
         .select_from(matches.join(mentions, mentions.c.id == matches.c.mention_id)
                      .outerjoin(scores, scores.c.mention_id == matches.c.mention_id))
         .where(*where)
@@ -324,18 +339,19 @@ def emerging_terms(
     ranked = sorted((t for t in scored if current[t] >= min_count and scored[t] > 0),
                     key=lambda t: (-scored[t], -current[t], t))
     ranked = _phrases_over_words(ranked, current)
+    holding = now.holding(ranked)
     # terms that always come together (one story told many times) read as one line
     together: dict[frozenset[str], list[str]] = {}
     for key in ranked:
-        together.setdefault(frozenset(now.docs[key]), []).append(key)
+        together.setdefault(frozenset(read.text_hash for read in holding[key]), []).append(key)
     out = []
     for keys in list(together.values())[:limit]:
         key = keys[0]
-        _, text, url = now.examples[key]
+        example = max(holding[key], key=operator.attrgetter("copies"))  # the first of the most copied
         out.append(EmergingTerm(
-            " · ".join(now.most_written(k) for k in keys), current[key],
+            " · ".join(_most_written(k, holding[k]) for k in keys), current[key],
             background.get(key, 0),
             round(scored[key], 3), weeks_back, texts=now.texts, mentions=now.mentions,
             previous_texts=before.texts, previous_mentions=before.mentions,
-            example=text, example_url=url))
+            example=example.text, example_url=example.url))
     return out
