@@ -52,7 +52,8 @@ from listener.query import normalize, parse
 from storage.schema import matches, mentions, scores
 
 _URL_RE = re.compile(r"https?://\S+|www\.\S+")
-_TOKEN_RE = re.compile(r"(?<![\w@#])([@#]?)(\w[\w'’-]*\w|\w)")
+# a word, #hashtag or @handle; none glued to a word or sigil before it (no tag in "a#b")
+_TOKEN_RE = re.compile(r"(?<![\w@#])[@#]?\w+(?:['’-]+\w+)*")
 MIN_LENGTH = 3
 SAMPLE_PER_WEEK = 5_000  # distinct texts read per topic and week (smallest text_hash first)
 PHRASE_SHARE = 0.5  # a phrase replaces its words when it holds more than this share of each
@@ -100,49 +101,98 @@ def tokens(text: str, lang: str | None = None,
     Words and #hashtags, without ``lang``'s stop-words, handles, links or excluded words;
     a phrase is two consecutive kept words (``"cold brew"``).
     """
-    found: dict[str, str] = {}
-    previous: tuple[str, str] | None = None
-    stop = stopwords(lang)
-    known = _known_terms(stop, exclude)
-    if "://" in text or "www." in text:  # the only ways _URL_RE can match
-        text = _URL_RE.sub(" ", text)
-    for token in _TOKEN_RE.findall(text):
+    return _vocabulary(stopwords(lang), exclude).tokens(text)
+
+
+_KNOWN_MAX = 50_000  # entries each table of a vocabulary keeps; past it, new ones are not kept
+
+_Term = tuple[str, str]  # (folded key, shown form)
+
+
+@dataclass
+class _Vocabulary:
+    """The terms of the chunks of text seen with these stop-words and exclusions.
+
+    A chunk is a run of non-space characters. No token spans a space, and a space before a
+    chunk is as good as the start of the text to _TOKEN_RE's look-behind, so a text's tokens
+    are those of its chunks in turn. Chunks repeat much more than texts: what each chunk,
+    token and phrase stands for is remembered (pure functions of them, never stale).
+    """
+
+    stop: frozenset[str]
+    exclude: frozenset[str]
+    # chunk -> its tokens' terms, None for a token that is no term (it ends any phrase); a
+    # hashtag comes between two Nones, as it joins no phrase
+    chunks: dict[str, tuple[_Term | None, ...]] = field(default_factory=dict)
+    words: dict[str, tuple[_Term | None, ...]] = field(default_factory=dict)  # token -> entries
+    phrases: dict[tuple[_Term, _Term], _Term] = field(default_factory=dict)  # two words -> phrase
+
+    def tokens(self, text: str) -> dict[str, str]:
+        """``tokens(text, lang, exclude)`` with this vocabulary's stop-words and exclusions."""
+        if "://" in text or "www." in text:  # the only ways _URL_RE can match
+            text = _URL_RE.sub(" ", text)
+        chunks = text.split()
         try:
-            term = known[token]
-        except KeyError:  # rare: vocabularies are small
-            if len(known) >= _KNOWN_MAX:  # a bound, not an eviction policy
-                known.clear()
-            term = known[token] = _term(token[0], token[1].lower(), stop, exclude)
-        if term is None:
-            previous = None
-            continue
-        key, shown = term
-        if key not in found:
-            found[key] = shown
-        if key[0] == "#":
-            previous = None
-            continue
-        if previous is not None:
-            phrase = f"{previous[0]} {key}"
-            if phrase not in found:
-                found[phrase] = f"{previous[1]} {shown}"
-        previous = term
-    return found
+            parts = list(map(self.chunks.__getitem__, chunks))
+        except KeyError:  # a chunk not seen yet, or not kept
+            parts = self._learn(chunks)
+        found: dict[str, str] = {}
+        previous: _Term | None = None
+        phrases = self.phrases
+        for term in chain.from_iterable(parts):
+            if term is None:
+                previous = None
+                continue
+            key, shown = term
+            if key not in found:
+                found[key] = shown
+            if previous is not None:
+                pair = (previous, term)
+                phrase = phrases.get(pair)
+                if phrase is None:
+                    phrase = (f"{previous[0]} {key}", f"{previous[1]} {shown}")
+                    if len(phrases) < _KNOWN_MAX:
+                        phrases[pair] = phrase
+                if phrase[0] not in found:
+                    found[phrase[0]] = phrase[1]
+            previous = term
+        return found
+
+    def _learn(self, chunks: list[str]) -> list[tuple[_Term | None, ...]]:
+        parts = []
+        for chunk in chunks:
+            part = self.chunks.get(chunk)
+            if part is None:
+                part = ()
+                for token in _TOKEN_RE.findall(chunk):
+                    entries = self.words.get(token)
+                    if entries is None:
+                        entries = _entries(_term(token, self.stop, self.exclude))
+                        if len(self.words) < _KNOWN_MAX:
+                            self.words[token] = entries
+                    part += entries
+                if len(self.chunks) < _KNOWN_MAX:
+                    self.chunks[chunk] = part
+            parts.append(part)
+        return parts
 
 
-_KNOWN_MAX = 100_000
+def _entries(term: _Term | None) -> tuple[_Term | None, ...]:
+    """A token's entries in a chunk's terms (see _Vocabulary.chunks)."""
+    if term is None:
+        return (None,)
+    return (None, term, None) if term[0][0] == "#" else (term,)
 
 
 @lru_cache(maxsize=16)
-def _known_terms(stop: frozenset[str], exclude: frozenset[str]) -> dict[tuple[str, str], tuple[str, str] | None]:
-    """Each (sigil, token as written) seen with these stop-words and exclusions -> its term."""
-    return {}
+def _vocabulary(stop: frozenset[str], exclude: frozenset[str]) -> _Vocabulary:
+    return _Vocabulary(stop, exclude)
 
 
-def _term(sigil: str, word: str, stop: frozenset[str],
-          exclude: frozenset[str]) -> tuple[str, str] | None:
-    """(folded key, shown form) of a lower-cased token, or None."""
-    word = word.strip("'’-")
+def _term(token: str, stop: frozenset[str], exclude: frozenset[str]) -> _Term | None:
+    """(folded key, shown form) of a token as written, or None."""
+    sigil = token[0] if token[0] in "@#" else ""
+    word = token[len(sigil):].lower().strip("'’-")
     key = normalize(word)
     if sigil == "@" or len(word) < MIN_LENGTH or word.isdigit():
         return None
@@ -212,6 +262,7 @@ def _document_counts(connection: Connection, topic_id: int, start, end,
     sample = _Sample()
     counts = sample.counts
     known: dict[str, dict[str, str]] = {}  # text_hash -> terms, for texts seen in several weeks
+    vocabularies: dict[str | None, _Vocabulary] = {}  # by language
     read_once: list[dict[str, str]] = []  # the terms of texts with one copy, counted in one go
     texts = copies_read = 0
     for week_start, week_end in _weeks(start, end):
@@ -219,7 +270,10 @@ def _document_counts(connection: Connection, topic_id: int, start, end,
                 connection, topic_id, week_start, week_end, per_week, urls=details):
             terms = known.get(text_hash)
             if terms is None:
-                terms = known[text_hash] = tokens(text, lang, exclude)
+                vocabulary = vocabularies.get(lang)
+                if vocabulary is None:
+                    vocabulary = vocabularies[lang] = _vocabulary(stopwords(lang), exclude)
+                terms = known[text_hash] = vocabulary.tokens(text)
             texts += 1
             copies_read += copies
             if copies == 1:
