@@ -1,10 +1,18 @@
 from __future__ import annotations
 
+import random
+import re
 from datetime import timedelta
 
+import pytest
+from sqlalchemy import event
+
+from listener.analysis import terms
 from listener.analysis.period import iso_week
 from listener.analysis.terms import emerging_terms, log_odds, tokens
+from storage.db import create
 from storage.mentions import text_hash
+from tests.builders import Data
 
 WEEK = iso_week("2026-W47")
 
@@ -72,8 +80,6 @@ def test_emerging_terms_known_answer(data, engine):
 
 
 def test_emerging_terms_read_a_capped_deterministic_sample_and_say_so(data, engine, monkeypatch):
-    from listener.analysis import terms
-
     monkeypatch.setattr(terms, "SAMPLE_PER_WEEK", 3)
     data.topic("Acme", '"acme coffee"')
     for i in range(5):  # five distinct texts this week, one of them posted twice
@@ -92,3 +98,104 @@ def test_emerging_terms_read_a_capped_deterministic_sample_and_say_so(data, engi
     sampled = sorted(texts, key=text_hash)[:3]  # the three smallest hashes
     assert {t.term for t in found if t.term.startswith("number")} == {texts[t] for t in sampled}
     assert outage.mentions == outage.count == 3 + (texts_0 in sampled)  # copies weigh in
+
+
+def test_a_term_reads_as_most_written_with_the_first_of_its_most_copied_posts(data, engine):
+    data.topic("Acme", "acme")
+    posted = {"acme brule again": 3, "acme brûlé today": 3, "acme brûlé ugh": 1, "acme brulé hmm": 2}
+    for i, (text, copies) in enumerate(posted.items()):
+        for copy in range(copies):
+            data.mention("Acme", WEEK.start + timedelta(hours=i, minutes=copy), text, label=None,
+                         url=f"https://example.com/{i}-{copy}")
+    for day in range(1, 4):
+        data.mention("Acme", WEEK.start - timedelta(days=day), "acme coffee tastes good", label=None)
+    with engine.connect() as c:
+        found = emerging_terms(c, "Acme", WEEK, limit=10)
+    term = next(t for t in found if "brûlé" in t.term.split(" · "))
+    assert term.term == "brûlé"  # 4 copies write it so, 3 "brule", 2 "brulé"
+    assert (term.count, term.previous_count) == (9, 0)
+    # two posts have 3 copies: the example is the first read (the smaller text hash)
+    assert text_hash("acme brule again") < text_hash("acme brûlé today")
+    assert term.example == "acme brule again" and term.example_url == "https://example.com/0-0"
+
+
+_FIRST_TOKEN_RE = re.compile(r"(?<![\w@#])([@#]?)(\w[\w'’-]*\w|\w)")
+
+
+def _whole_text_tokens(text: str, lang: str | None, exclude: frozenset[str]) -> dict[str, str]:
+    """tokens() as first written: its first token pattern over the whole text, term by term."""
+    stop = terms.stopwords(lang)
+    found: dict[str, str] = {}
+    previous = None
+    for sigil, word in _FIRST_TOKEN_RE.findall(terms._URL_RE.sub(" ", text)):
+        term = terms._term(sigil + word, stop, exclude)
+        if term is None:
+            previous = None
+            continue
+        key, shown = term
+        found.setdefault(key, shown)
+        if key[0] == "#":  # a hashtag joins no phrase
+            previous = None
+            continue
+        if previous is not None:
+            found.setdefault(f"{previous[0]} {key}", f"{previous[1]} {shown}")
+        previous = term
+    return found
+
+
+TRICKY = [
+    "", "#", "@", "##tag", "#@x", "@@foo", "a#b", "cold foo#bar brew", "mail x@y.com now", "RT @acme: cold brew",
+    "https://t.co/xyz cold brew", "cold www.example.com/x brew", "foowww.bar.com brew", "l'avion d'Air France",
+    "don't stop believin'", "it's 'quoted', ’curly’ and -dashed- words", "rock'n'roll o’neill’s café",
+    "Brûlé brule BRÛLÉ brûlé", "straße STRASSE", "İstanbul ﬁne ﬂow", "ｆｕｌｌ ｗｉｄｔｈ", "日本語 コーヒー",
+    "xyz ͺͺͺ abc", "ﷺ coffee ﷺﷺﷺ tea", "☕☕ cold 😀 #☕ #cold☕ @☕ brew", "cold\tbrew\ncold\u00a0brew\u3000cold",
+    "cold\u200bbrew", "cold\x1cbrew\x85brew", "123 4567 #2026 #123abc abc123", "___ _a_ __init__", "-- a-b-c k-pop",
+    "cold #x brew", "cold, brew! cold; brew? cold… brew", "the cold and the brew", "a" * 3000, "cold brew " * 500,
+]
+
+
+def test_tokens_read_chunk_by_chunk_are_those_of_the_whole_text(monkeypatch):
+    rng = random.Random(7)
+    alphabet = "ab cé#@'’-_.,!:/w1\tÉ☕\u00a0ﷺ"
+    texts = TRICKY + ["".join(rng.choice(alphabet) for _ in range(rng.randint(1, 30))) for _ in range(3000)]
+    exclude = frozenset({"cold", "cafe"})
+    for bound in (terms._KNOWN_MAX, 7):  # remembered, and forgotten every few chunks
+        monkeypatch.setattr(terms, "_KNOWN_MAX", bound)
+        terms._vocabulary.cache_clear()
+        for _ in range(2):  # learning, then remembered
+            for i, text in enumerate(texts):
+                lang = (None, "en", "fr", "de")[i % 4]
+                for excluded in (frozenset(), exclude):
+                    assert list(tokens(text, lang, excluded).items()) == list(
+                        _whole_text_tokens(text, lang, excluded).items()), (text, lang, excluded)
+    terms._vocabulary.cache_clear()
+
+
+@pytest.fixture
+def any_engine(database_url):
+    """SQLite and, with LISTENER_TEST_POSTGRES_URL set, PostgreSQL (``engine`` here is SQLite)."""
+    engine = create(database_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.mark.parametrize(("margin", "slices"), [(0.3, 2), (1_000, 1)])
+def test_a_week_read_in_hash_slices_is_its_texts_with_the_smallest_hashes(any_engine, monkeypatch,
+                                                                          margin, slices):
+    monkeypatch.setattr(terms, "SLICE_MARGIN", margin)  # 0.3: the first slice falls short
+    data = Data(any_engine)
+    topic_id = data.topic("Acme", "acme")
+    texts = [f"acme outage number{i}" for i in range(24)]
+    for i, text in enumerate(texts):
+        for copy in range(1 + (i % 3 == 0)):  # every third text posted twice
+            data.mention("Acme", WEEK.start + timedelta(hours=i, minutes=copy), text, label=None,
+                         lang="fr" if copy else "en", url=f"https://example.com/{i}-{copy}")
+    statements: list[str] = []
+    event.listen(any_engine, "before_cursor_execute",
+                 lambda _c, _cursor, statement, *_: statements.append(statement))
+    with any_engine.connect() as c:
+        rows = terms._week_texts(c, topic_id, WEEK.start, WEEK.end, 5, urls=True)
+    smallest = sorted(range(len(texts)), key=lambda i: text_hash(texts[i]))[:5]
+    assert rows == [(text_hash(texts[i]), texts[i], 2 if i % 3 == 0 else 1, "en",
+                     f"https://example.com/{i}-0") for i in smallest]
+    assert sum("GROUP BY" in s for s in statements) == slices
