@@ -194,7 +194,7 @@ def _term(token: str, stop: frozenset[str], exclude: frozenset[str]) -> _Term | 
     sigil = token[0] if token[0] in "@#" else ""
     word = token[len(sigil):].lower().strip("'’-")
     key = normalize(word)
-    if sigil == "@" or len(word) < MIN_LENGTH or word.isdigit():
+    if sigil == "@" or len(word) < MIN_LENGTH or word.isdigit() or not key:  # "ﾞﾞﾞ" folds to ""
         return None
     if sigil == "#":
         return None if key in exclude else ("#" + key, "#" + word)
@@ -204,7 +204,7 @@ def _term(token: str, stop: frozenset[str], exclude: frozenset[str]) -> _Term | 
     if len(parts) > 1:
         word = max(parts, key=len)
         key = normalize(word)
-    if len(word) >= MIN_LENGTH and key not in stop and key not in exclude:
+    if len(word) >= MIN_LENGTH and key and key not in stop and key not in exclude:
         return key, word
     return None
 

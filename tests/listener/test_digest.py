@@ -20,7 +20,7 @@ from storage.schema import connector_runs, digests_sent, matches, mentions, runs
 WEEK = iso_week("2026-W47")  # Mon 16 – Sun 22 Nov 2026
 NOW = datetime(2026, 11, 23, 8, 0)  # the Monday after
 HOSTILE = ("<script>alert('x')</script> <img src=x onerror=alert(1)> \u202eevil\u202c עברית "
-           "zero\u200bwidth 😀👍🏽 " + "W" * 3000)
+           "zero\u200bwidth 😀👍🏽 \uff9e\uff9e\uff9e " + "W" * 3000)
 ZETA_SECRET = "ZETA-ONLY-SECRET launch"
 
 

@@ -199,3 +199,8 @@ def test_a_week_read_in_hash_slices_is_its_texts_with_the_smallest_hashes(any_en
     assert rows == [(text_hash(texts[i]), texts[i], 2 if i % 3 == 0 else 1, "en",
                      f"https://example.com/{i}-0") for i in smallest]
     assert sum("GROUP BY" in s for s in statements) == slices
+
+
+def test_a_word_that_folds_to_nothing_is_no_term_and_breaks_no_digest():
+    # halfwidth sound marks are word characters that normalising removes entirely
+    assert tokens("espresso ﾞﾞﾞ latte #ﾞﾞﾞ l'ﾞﾞﾞ") == {"espresso": "espresso", "latte": "latte"}
