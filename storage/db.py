@@ -24,6 +24,12 @@ SQLITE_BUSY_TIMEOUT_MS = 30_000
 # stored into a large history touches index pages all over the file, and re-reads them
 # from the OS without it. Only writers get it: it would count in a reader's memory.
 SQLITE_WRITER_CACHE_KIB = 32 * 1024
+# PostgreSQL's default random_page_cost (4) prices an index probe as a seek on a spinning
+# disk, so the planner reads a week of a large history by scanning whole tables (a cost
+# that grows with the history); its documentation suggests 1.1 for SSDs. listener's own
+# sessions use it where nobody chose a value (server, database, role or connection settings
+# are kept).
+POSTGRES_RANDOM_PAGE_COST = 1.1
 
 
 class StorageError(Exception):
@@ -50,6 +56,7 @@ def create(url: str, *, upgrade: bool = True) -> Engine:
         if parsed.drivername == "postgresql":  # plain postgresql:// means psycopg 3 here
             parsed = parsed.set(drivername="postgresql+psycopg")
         engine = create_engine(parsed, pool_pre_ping=True)
+        event.listen(engine, "connect", _postgres_session)
     if upgrade:
         try:
             upgrade_schema(engine)
@@ -67,6 +74,19 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
+
+
+def _postgres_session(dbapi_connection, _record) -> None:
+    autocommit = dbapi_connection.autocommit
+    dbapi_connection.autocommit = True  # a SET outside any transaction: it lasts the session
+    try:
+        with dbapi_connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT set_config('random_page_cost', %s, false) FROM pg_settings"
+                " WHERE name = 'random_page_cost' AND source = 'default'",
+                (str(POSTGRES_RANDOM_PAGE_COST),))
+    finally:
+        dbapi_connection.autocommit = autocommit
 
 
 def widen_cache(connection: Connection) -> None:

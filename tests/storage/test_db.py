@@ -1,6 +1,9 @@
-from sqlalchemy import inspect, text
+import pytest
+from sqlalchemy import create_engine, inspect, text
+from sqlalchemy.engine import make_url
 
 from storage import db
+from tests.conftest import POSTGRES_URL
 
 
 def test_schema_is_created_on_first_use_and_upgrade_is_then_a_no_op(database_url):
@@ -75,3 +78,26 @@ def test_search_index_stays_in_step_after_its_redeclaration_and_back(sqlite_engi
     with sqlite_engine.begin() as connection:
         connection.execute(text("DELETE FROM mentions WHERE id = 7"))
     assert found("latte") == []
+
+
+@pytest.mark.skipif(not POSTGRES_URL, reason="LISTENER_TEST_POSTGRES_URL is not set (no PostgreSQL to test against)")
+def test_postgresql_sessions_price_index_reads_for_ssds_unless_someone_chose_a_cost():
+    def cost(url: str) -> str:
+        engine = db.create(url, upgrade=False)
+        try:
+            with engine.connect() as connection:
+                connection.rollback()  # a transaction ended: the session's setting outlives it
+                return connection.execute(text("SHOW random_page_cost")).scalar_one()
+        finally:
+            engine.dispose()
+
+    server_default = create_engine(make_url(POSTGRES_URL).set(drivername="postgresql+psycopg"))
+    with server_default.connect() as connection:
+        chosen_by_server = connection.execute(text(
+            "SELECT source <> 'default' FROM pg_settings WHERE name = 'random_page_cost'")).scalar_one()
+    server_default.dispose()
+    if chosen_by_server:
+        pytest.skip("this server sets random_page_cost itself")
+    assert cost(POSTGRES_URL) == "1.1"
+    separator = "&" if "?" in POSTGRES_URL else "?"
+    assert cost(f"{POSTGRES_URL}{separator}options=-crandom_page_cost%3D2") == "2"  # the connection's own
