@@ -8,7 +8,8 @@ The digest is a set of independent reads (:func:`digest_reads`, each a query or 
 on a connection of its own) assembled by :func:`digest_from`: on one connection in
 :func:`build_digest`, or half of them in a forked child in
 :func:`build_digest_on_both_cores`, which ``listener digest`` uses (a week of a large
-history is a few seconds of queries: see docs/architecture.md).
+history is more than a second of queries: see docs/architecture.md, "Both cores for a
+digest").
 """
 
 from __future__ import annotations
