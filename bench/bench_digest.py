@@ -2,8 +2,10 @@
 
 The digest is built and written (HTML, text, .eml, charts) by
 ``listener.digest.write_digests`` in a child process, so its peak RSS is its
-own (``VmHWM`` read by the child; ``os.wait4``'s ``ru_maxrss`` as a fallback). Reference baseline: the week's per-topic, per-day,
-per-label counts as one bare SQL query. Targets: under 1 s, under 250 MB.
+own (``VmHWM`` read by the child; ``os.wait4``'s ``ru_maxrss`` as a fallback);
+the child forks the digest's second reader, whose CPU and peak are reported
+beside. Reference baseline: the week's per-topic, per-day, per-label counts as
+one bare SQL query. Targets: under 1 s, under 250 MB.
 """
 
 from __future__ import annotations
