@@ -58,6 +58,15 @@ def no_real_sleep(request, monkeypatch):
 
 
 @pytest.fixture
+def forking(monkeypatch):
+    """Work meant for a forked child is forked, even where an earlier test in this worker left
+    a daemon thread behind (a loopback server's request thread): listener itself stays in one
+    process when other threads run, which would quietly test the one-process path instead."""
+    monkeypatch.setattr("listener.ahead.can_fork", lambda: True)
+    monkeypatch.setattr("listener.overlap.can_fork", lambda: True)
+
+
+@pytest.fixture
 def write_config(tmp_path: Path):
     """``write_config(extra="", *, feed=True, database="listener.db", url=None) -> Path`` of a listener.toml.
 

@@ -27,14 +27,14 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def test_every_item_arrives_in_order_made_by_another_process():
+def test_every_item_arrives_in_order_made_by_another_process(forking):
     items = list(made_ahead(_numbers(500)))
     assert [item["i"] for item in items] == list(range(500))
     assert {item["pid"] for item in items} != {os.getpid()}
     assert items[6]["text"] == "é" * 6
 
 
-def test_an_error_raised_by_the_generator_is_raised_in_the_parent_after_the_items_before_it():
+def test_an_error_raised_by_the_generator_is_raised_in_the_parent_after_the_items_before_it(forking):
     def failing() -> Iterator[int]:
         yield 1
         yield 2
@@ -47,7 +47,7 @@ def test_an_error_raised_by_the_generator_is_raised_in_the_parent_after_the_item
     assert seen == [1, 2]
 
 
-def test_an_error_that_cannot_be_pickled_arrives_as_a_runtime_error_with_its_text():
+def test_an_error_that_cannot_be_pickled_arrives_as_a_runtime_error_with_its_text(forking):
     class Local(Exception):  # defined in a function: pickle cannot find it by name
         pass
 
@@ -59,7 +59,7 @@ def test_an_error_that_cannot_be_pickled_arrives_as_a_runtime_error_with_its_tex
         list(made_ahead(failing()))
 
 
-def test_a_consumer_that_stops_early_leaves_no_child_behind():
+def test_a_consumer_that_stops_early_leaves_no_child_behind(forking):
     items = made_ahead(_numbers(10**9))
     first = next(items)
     child = first["pid"]
@@ -67,7 +67,7 @@ def test_a_consumer_that_stops_early_leaves_no_child_behind():
     assert not _alive(child)
 
 
-def test_a_child_killed_mid_way_is_an_error_not_a_short_result():
+def test_a_child_killed_mid_way_is_an_error_not_a_short_result(forking):
     items = made_ahead(_numbers(10**9))
     child = next(items)["pid"]
     os.kill(child, signal.SIGKILL)
@@ -89,7 +89,7 @@ def test_with_other_threads_running_the_items_are_made_in_this_process():
 
 
 @pytest.mark.real_sleep
-def test_beside_returns_both_values_the_second_made_by_another_process_at_the_same_time():
+def test_beside_returns_both_values_the_second_made_by_another_process_at_the_same_time(forking):
     started = time.monotonic()
     child_ran = []
 
@@ -105,7 +105,7 @@ def test_beside_returns_both_values_the_second_made_by_another_process_at_the_sa
 
 
 
-def test_beside_raises_the_childs_error_here():
+def test_beside_raises_the_childs_error_here(forking):
     def there() -> int:
         raise ValueError("no such week")
 
@@ -114,7 +114,7 @@ def test_beside_raises_the_childs_error_here():
 
 
 @pytest.mark.real_sleep
-def test_beside_stops_the_child_when_this_side_fails():
+def test_beside_stops_the_child_when_this_side_fails(forking):
     pids = []
 
     def there() -> int:

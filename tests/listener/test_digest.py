@@ -135,7 +135,7 @@ def build(engine, config, name):
 
 
 def test_a_digest_read_half_in_a_forked_child_is_the_digest_read_on_one_connection(
-        engine, data, tmp_path, monkeypatch):
+        engine, data, tmp_path, monkeypatch, forking):
     import os
 
     from listener.config import ThemeConfig
@@ -152,8 +152,6 @@ def test_a_digest_read_half_in_a_forked_child_is_the_digest_read_on_one_connecti
         return influencers(*args, **kwargs)
 
     monkeypatch.setattr(digest_build, "top_influencers", noted)
-    # fork even if an earlier test in this worker left a thread behind (datasette's writer)
-    monkeypatch.setattr("listener.ahead.can_fork", lambda: True)
     digests = {}
     for entry in config.digests:
         digests[entry.name] = digest_build.build_digest_on_both_cores(engine, config, entry, WEEK, now=NOW)

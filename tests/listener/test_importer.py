@@ -146,7 +146,8 @@ def _stored(engine) -> list[tuple]:
             .outerjoin(matches, matches.c.mention_id == mentions.c.id).order_by(mentions.c.id, matches.c.topic_id))]
 
 
-def test_a_second_process_reading_ahead_stores_and_reports_exactly_what_one_process_does(tmp_path, monkeypatch):
+def test_a_second_process_reading_ahead_stores_and_reports_exactly_what_one_process_does(
+        tmp_path, monkeypatch, forking):
     from listener import importer
     from storage import db
 
@@ -170,7 +171,8 @@ def test_a_second_process_reading_ahead_stores_and_reports_exactly_what_one_proc
     assert len({row[0] for row in rows}) == report.new == 9  # ids 1 and 2 come again among the 0..6
 
 
-def test_a_file_in_another_format_is_refused_with_the_same_error_when_read_ahead(engine, tmp_path, monkeypatch):
+def test_a_file_in_another_format_is_refused_with_the_same_error_when_read_ahead(
+        engine, tmp_path, monkeypatch, forking):
     import pytest
 
     from connectors.file import NotJsonLines

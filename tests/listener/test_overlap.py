@@ -78,7 +78,7 @@ def imported_then_scored(tmp_path: Path, data: Path) -> dict[str, tuple]:
     return stored_scores(path)
 
 
-def test_import_scores_every_mention_once_as_importing_then_scoring_would(tmp_path):
+def test_import_scores_every_mention_once_as_importing_then_scoring_would(tmp_path, forking):
     data = corpus(tmp_path / "m.jsonl", 3_000)
     outcome = operations.import_file(validate(raw(tmp_path / "overlap.db")), data)
     scores = stored_scores(tmp_path / "overlap.db")
