@@ -74,7 +74,22 @@ def weeks_from(read: Mapping[str, Any]) -> list[TopicWeek]:
 def week_records(connection: Connection, config: Any, topics: Sequence[str],
                  periods: Sequence[Period], *, voiced: Sequence[str]) -> list[dict[str, Any]]:
     """``trends --format json``: each topic's record for each period, as JSON-ready dicts
-    (the CLI prints them; the Python API makes a DataFrame of them)."""
+    (the CLI prints them; the Python API makes a DataFrame of them).
+
+    A period's figures are read once: week N's are also week N+1's "previous"."""
     themes = [(t.name, t.query) for t in config.themes]
-    return [record.as_json() for period in periods
-            for record in topic_weeks(connection, topics, period, voiced=voiced, themes=themes)]
+    figures: dict[Period, Any] = {}  # a period -> its figures, as read for an earlier record
+    records = []
+    for period in periods:
+        reads = week_reads(topics, period, voiced=voiced, themes=themes)
+        read = {}
+        for name, run in reads.items():
+            of = {"figures": period, "previous": previous(period)}.get(name)
+            if of is not None and of in figures:
+                read[name] = figures[of]
+                continue
+            read[name] = run(connection)
+            if of is not None:
+                figures[of] = read[name]
+        records += [record.as_json() for record in weeks_from(read)]
+    return records

@@ -132,3 +132,27 @@ def test_top_mentions_rank_by_strength_and_reach_one_per_text(data, engine):
     # |−0.3|·log10(10 + 1e6) = 1.8 beats |−0.9|·log10(10 + 10) = 1.17; the copy is dropped
     assert [r["mention_id"] for r in rows] == [weak_big, strong_small]
     assert {"source", "url", "author", "text", "compound", "created_at"} <= set(rows[0])
+
+
+def test_trends_over_weeks_read_each_weeks_figures_once_and_give_each_weeks_record(world, engine, monkeypatch):
+    from types import SimpleNamespace
+
+    from listener.analysis import weekly
+    from listener.analysis.period import iso_weeks
+
+    weeks = iso_weeks([], first="2026-W45", last="2026-W47")
+    with engine.connect() as c:
+        alone = [r.as_json() for week in weeks
+                 for r in topic_weeks(c, ["Acme", "Rival"], week, voiced=["Acme", "Rival"])]
+        read = []
+        figures = weekly.period_figures
+
+        def counted(connection, topics, period, **kwargs):
+            read.append(period.label)
+            return figures(connection, topics, period, **kwargs)
+
+        monkeypatch.setattr(weekly, "period_figures", counted)
+        together = weekly.week_records(c, SimpleNamespace(themes=[]), ["Acme", "Rival"], weeks,
+                                       voiced=["Acme", "Rival"])
+    assert together == alone
+    assert sorted(read) == ["2026-W44", "2026-W45", "2026-W46", "2026-W47"]  # W44: W45's previous
