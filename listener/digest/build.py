@@ -65,6 +65,9 @@ def build_digest_on_both_cores(engine: Engine, config: Config, digest: DigestCon
     no read depends on another's snapshot), so they run on two connections side by side.
     """
     now = now or utcnow()
+    if not _other_processes_see(engine):
+        with engine.connect() as connection:
+            return build_digest(connection, config, digest, period, now=now)
     reads = digest_reads(config, digest, period, now=now)
 
     def run(names: list[str]) -> Callable[[], dict[str, Any]]:
@@ -78,6 +81,14 @@ def build_digest_on_both_cores(engine: Engine, config: Config, digest: DigestCon
                           in_child=lambda: engine.dispose(close=False),  # connections of its own
                           name="listener-digest")
     return digest_from(config, digest, period, {**ours, **theirs}, now=now)
+
+
+def _other_processes_see(engine: Engine) -> bool:
+    """False for an in-memory SQLite database: a forked child's connection would open an empty one."""
+    url = engine.url
+    if url.get_backend_name() != "sqlite":
+        return True
+    return (url.database or ":memory:") != ":memory:" and url.query.get("mode") != "memory"
 
 
 def digest_reads(config: Config, digest: DigestConfig, period: Period, *,

@@ -163,6 +163,23 @@ def test_a_digest_read_half_in_a_forked_child_is_the_digest_read_on_one_connecti
     assert acme.themes[0].theme == "Outages" and acme.themes[0].negative_stories == 14
 
 
+def test_a_digest_of_an_in_memory_database_is_read_in_this_process_where_the_data_is(tmp_path, forking):
+    from listener.digest.build import build_digest_on_both_cores
+
+    engine = db.create("sqlite://")
+    try:
+        rows = Rows(engine)
+        rows.add(WEEK.start + timedelta(days=1), "acme is great", ["Acme"], "positive", 0.8)
+        config = make_config(tmp_path)
+        entry = config.digests[0]
+        digest = build_digest_on_both_cores(engine, config, entry, WEEK, now=NOW)
+        with engine.connect() as connection:
+            assert digest == build_digest(connection, config, entry, WEEK, now=NOW)
+        assert digest.headline[0].mentions == 1  # a child would have opened an empty database
+    finally:
+        engine.dispose()
+
+
 def test_headline_figures_come_with_their_counts(engine, data, tmp_path):
     digest = build(engine, make_config(tmp_path), "acme-weekly")
     (h,) = digest.headline
