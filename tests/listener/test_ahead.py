@@ -6,7 +6,6 @@ import multiprocessing
 import os
 import signal
 import threading
-import time
 from collections.abc import Iterator
 
 import pytest
@@ -88,21 +87,24 @@ def test_with_other_threads_running_the_items_are_made_in_this_process():
     assert {item["pid"] for item in items} == {os.getpid()}
 
 
-@pytest.mark.real_sleep
-def test_beside_returns_both_values_the_second_made_by_another_process_at_the_same_time(forking):
-    started = time.monotonic()
-    child_ran = []
+def test_beside_runs_the_second_function_in_another_process_at_the_same_time(forking):
+    context = multiprocessing.get_context("fork")
+    here_started, there_started = context.Event(), context.Event()
+    prepared: dict[str, int] = {}
 
-    def there() -> dict:
-        time.sleep(0.3)
-        return {"pid": os.getpid(), "when": time.monotonic()}
+    def here() -> tuple[int, bool]:
+        here_started.set()
+        return os.getpid(), there_started.wait(30)  # only true if both run at once
 
-    ours, theirs = beside(lambda: (time.sleep(0.3), os.getpid())[1], there,
-                          in_child=lambda: child_ran.append(os.getpid()))
-    assert ours == os.getpid() and theirs["pid"] != os.getpid()
-    assert child_ran == []  # in_child ran in the child only
-    assert time.monotonic() - started < 0.55  # side by side, not one after the other
+    def there() -> tuple[int, bool, int | None]:
+        there_started.set()
+        return os.getpid(), here_started.wait(30), prepared.get("pid")
 
+    ours, theirs = beside(here, there, in_child=lambda: prepared.update(pid=os.getpid()))
+    assert ours == (os.getpid(), True)
+    child, saw_here, prepared_in = theirs
+    assert child != os.getpid() and saw_here
+    assert prepared_in == child and prepared == {}  # in_child ran first, in the child only
 
 
 def test_beside_raises_the_childs_error_here(forking):
@@ -113,12 +115,12 @@ def test_beside_raises_the_childs_error_here(forking):
         beside(lambda: 1, there)
 
 
-@pytest.mark.real_sleep
 def test_beside_stops_the_child_when_this_side_fails(forking):
     pids = []
+    never = multiprocessing.get_context("fork").Event()
 
     def there() -> int:
-        time.sleep(60)
+        never.wait(60)  # still busy when this side fails
         return 0
 
     def here() -> int:
