@@ -25,7 +25,7 @@ from jinja2 import (
 )
 from jinja2.bccache import Bucket
 
-from reports import charts, i18n
+from reports import i18n
 from reports.lookback import look_back
 from reports.model import Chart, Digest
 
@@ -192,6 +192,10 @@ def subject(digest: Digest) -> str:
 
 
 def build_charts(digest: Digest) -> list[Chart]:
+    # matplotlib is imported here, not with this module: it is 0.3 s and tens of MB, and the
+    # alerts and `listener trends` use this module's text helpers but draw no chart
+    from reports import charts
+
     lang = digest.language
     out = []
     names = ", ".join([*digest.brands, *digest.competitors])

@@ -166,3 +166,13 @@ def test_a_template_cache_that_cannot_be_written_is_no_error(digest_factory, mon
     expected = render(digest)
     _with_template_cache(monkeypatch, tmp_path / "missing")
     assert render(digest).html == expected.html
+
+
+def test_the_text_helpers_load_without_matplotlib_which_only_charts_need():
+    import subprocess
+    import sys
+
+    code = ("import sys, listener.alerts, listener.cli.analysis, reports.render; "
+            "print('matplotlib' in sys.modules)")
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert loaded.stdout.strip() == "False"  # the alerts and `listener trends` never draw a chart
