@@ -356,6 +356,7 @@ def count_mentions(connection: Connection) -> int:
 # --- authors ------------------------------------------------------------------------------
 
 AUTHOR_SORTS = ("reach", "mentions", "engagement", "negative")
+_OPEN_START, _OPEN_END = datetime(1, 1, 1), datetime(9999, 12, 31)  # before and after any mention
 
 
 @dataclass(frozen=True)
@@ -410,10 +411,14 @@ def iter_authors(connection: Connection, query: AuthorQuery) -> Iterator[dict[st
             matches.c.mention_id == mentions.c.id, matches.c.topic_id.in_(wanted)))
     if query.sources:
         statement = statement.where(mentions.c.source.in_(query.sources))
-    if query.since:
-        statement = statement.where(mentions.c.created_at >= to_db(query.since))
-    if query.until:
-        statement = statement.where(mentions.c.created_at < to_db(query.until))
+    if query.since or query.until:
+        # Always both ends: SQLite's planner (Python's build keeps no histograms) takes a
+        # one-sided range for a quarter of the table, and would rather walk the author index
+        # in group order over the whole history than sort a week's authors. An open end is
+        # bounded where no mention is, so the same rows are selected.
+        statement = statement.where(
+            mentions.c.created_at >= to_db(query.since or _OPEN_START),
+            mentions.c.created_at < to_db(query.until or _OPEN_END))
     key = columns[query.sort]
     statement = statement.order_by(func.coalesce(key, literal_column("-1")).desc(),
                                    columns["mentions"].desc(), mentions.c.source, mentions.c.author)

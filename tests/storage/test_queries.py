@@ -188,3 +188,17 @@ def test_negative_sort_walks_its_banded_index_sorting_only_within_a_band(sqlite_
             "EXPLAIN QUERY PLAN " + str(compiled), params))
     assert "USING INDEX ix_scores_negative_band" in details, details
     assert "TEMP B-TREE FOR RIGHT PART OF ORDER BY" in details, details  # never a sort of every score
+
+
+def test_authors_since_a_date_read_that_range_not_every_mention_in_author_order(sqlite_engine):
+    from storage.queries import AuthorQuery, iter_authors
+
+    with sqlite_engine.connect() as connection:
+        statements: list[tuple[str, tuple]] = []
+        event.listen(connection, "before_cursor_execute",
+                     lambda _c, _cur, statement, params, *_: statements.append((statement, params)))
+        list(iter_authors(connection, AuthorQuery(since=datetime(2026, 11, 16), limit=10)))
+        statement, params = statements[-1]
+        details = " | ".join(row[3] for row in connection.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, params))
+    assert "created_at>? AND created_at<?" in details, details  # one-sided, it walked ix_mentions_author
+    assert "ix_mentions_author" not in details, details
