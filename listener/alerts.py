@@ -33,8 +33,8 @@ from listener.config import Config
 from listener.mail import aware_utc, send_each, smtp_settings
 from reports import i18n
 from reports.email import build_message
-from reports.render import SOURCE_NAMES, clean, safe_url
 from reports.smtp import DeliveryError, Mailer
+from reports.text import SOURCE_NAMES, clean, safe_url
 from storage.schema import alerts_sent, matches, mentions, scores, topics
 from storage.times import utcnow
 from storage.upsert import insert

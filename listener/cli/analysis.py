@@ -222,7 +222,7 @@ def _show_trends(connection, chosen, listed, span, limit, config) -> None:
                           Text(p.url or ""))
         out.print(table if people else Text(f"Influencers — {name}: none"))
 
-    from reports.render import reason_text
+    from reports.text import reason_text
 
     answer = conversations.to_answer(connection, chosen, span.start, until=span.end,
                                      limit=limit * 2, cutoff=span.length)

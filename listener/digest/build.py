@@ -34,7 +34,7 @@ from listener.config import Config, DigestConfig
 from listener.digest.sources import source_health
 from listener.sentiment.explain import explain_mentions
 from reports import model
-from reports.render import SOURCE_NAMES
+from reports.text import SOURCE_NAMES
 from storage.times import utcnow
 
 TOP_POSTS = 3

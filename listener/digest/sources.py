@@ -8,7 +8,7 @@ from sqlalchemy import Connection, func, select
 
 from listener.config import Config
 from reports import model
-from reports.render import SOURCE_NAMES
+from reports.text import SOURCE_NAMES
 from storage.schema import connector_runs
 
 SILENT_AFTER = timedelta(hours=48)  # a source with no data for this long is reported silent

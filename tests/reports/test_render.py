@@ -2,7 +2,8 @@
 
 from html.parser import HTMLParser
 
-from reports.render import clean, render, safe_url
+from reports.render import render
+from reports.text import clean, safe_url
 
 
 class _Collector(HTMLParser):
@@ -172,7 +173,7 @@ def test_the_text_helpers_load_without_matplotlib_which_only_charts_need():
     import subprocess
     import sys
 
-    code = ("import sys, listener.alerts, listener.cli.analysis, reports.render; "
+    code = ("import sys, listener.alerts, listener.cli.analysis, reports.text; "
             "print('matplotlib' in sys.modules)")
     loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert loaded.stdout.strip() == "False"  # the alerts and `listener trends` never draw a chart
