@@ -1,8 +1,9 @@
 """Who matters: the authors of the topics' mentions whose voice carries, above a floor.
 
-One group-by per (source, author) over the topics' matches in the period gives
-each author's followers (their largest count in the period; unknown when the
-platform gives none), mentions and engagement. Then, in SQL:
+One group-by per (source, author) over the period's mentions of the topics (each
+mention once, however many of the topics it matches) gives each author's followers
+(their largest count in the period; unknown when the platform gives none), mentions
+and engagement. Then, in SQL:
 
 * standing: the author's place among the period's comparable authors, as a
   cumulative share (1.0 = the top): by followers among authors whose follower count
@@ -36,15 +37,15 @@ def top_influencers(connection: Connection, topics: Sequence[str], period: Perio
                     limit: int = 5, floor: Floor = Floor()) -> list[Influencer]:
     """The ``limit`` most influential authors of ``topics`` in ``period`` above ``floor``."""
     ids = [row.id for row in resolve_topics(connection, topics)]
-    in_period = (matches.c.topic_id.in_(ids), matches.c.created_at >= period.start,
-                 matches.c.created_at < period.end, mentions.c.author.is_not(None))
-    joined = matches.join(mentions, mentions.c.id == matches.c.mention_id)
+    # each mention once, however many of the topics it matches (its engagement too)
+    in_period = select(matches.c.mention_id).where(
+        matches.c.topic_id.in_(ids), matches.c.created_at >= period.start, matches.c.created_at < period.end)
     per_author = (
         select(mentions.c.source, mentions.c.author,
                func.max(mentions.c.author_followers).label("followers"),
-               func.count(func.distinct(mentions.c.id)).label("mentions"),
+               func.count().label("mentions"),
                func.coalesce(func.sum(engagement()), 0).label("engagement"))
-        .select_from(joined).where(*in_period)
+        .where(mentions.c.id.in_(in_period), mentions.c.author.is_not(None))
         .group_by(mentions.c.source, mentions.c.author)
         .subquery()
     )

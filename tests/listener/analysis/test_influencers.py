@@ -60,3 +60,15 @@ def test_without_follower_counts_engagement_and_mentions_rank_and_followers_stay
         people = top_influencers(c, ["Acme"], WEEK, floor=Floor(top_share=1.0))
     assert [p.author for p in people] == ["prolific", "sometimes"]  # not alphabetical
     assert people[0].followers is None  # unknown, never 0
+
+
+def test_a_post_in_two_of_the_topics_counts_once_in_mentions_and_engagement(data, engine):
+    data.topic("Acme", "acme")
+    data.topic("Coffee", "coffee", kind="industry")
+    data.mention(["Acme", "Coffee"], WEEK.start, "acme coffee is back", author="barista",
+                 followers=2_000, likes=40)
+    data.mention("Acme", WEEK.start + timedelta(hours=1), "acme again", author="barista",
+                 followers=2_000, likes=2)
+    with engine.connect() as c:
+        (barista,) = top_influencers(c, ["Acme", "Coffee"], WEEK, limit=5, floor=EVERYONE)
+    assert (barista.mentions, barista.engagement) == (2, 42)
