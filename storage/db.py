@@ -24,12 +24,15 @@ SQLITE_BUSY_TIMEOUT_MS = 30_000
 # stored into a large history touches index pages all over the file, and re-reads them
 # from the OS without it. Only writers get it: it would count in a reader's memory.
 SQLITE_WRITER_CACHE_KIB = 32 * 1024
-# PostgreSQL's default random_page_cost (4) prices an index probe as a seek on a spinning
-# disk, so the planner reads a week of a large history by scanning whole tables (a cost
-# that grows with the history); its documentation suggests 1.1 for SSDs. listener's own
-# sessions use it where nobody chose a value (server, database, role or connection settings
-# are kept).
-POSTGRES_RANDOM_PAGE_COST = 1.1
+# Planner settings for listener's PostgreSQL sessions, applied only where nobody chose a
+# value (server, database, role or connection settings are kept):
+# * random_page_cost: the default (4) prices an index probe as a seek on a spinning disk,
+#   so the planner read a week of a large history by scanning whole tables (a cost that
+#   grows with the history); PostgreSQL's documentation suggests 1.1 for SSDs.
+# * jit: compiling a query costs 40-50 ms, which listener's queries (a week's figures,
+#   0.1-0.5 s each) never win back; the documentation says JIT pays off for long-running
+#   analytical queries only.
+POSTGRES_SESSION = {"random_page_cost": "1.1", "jit": "off"}
 
 
 class StorageError(Exception):
@@ -81,10 +84,9 @@ def _postgres_session(dbapi_connection, _record) -> None:
     dbapi_connection.autocommit = True  # a SET outside any transaction: it lasts the session
     try:
         with dbapi_connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT set_config('random_page_cost', %s, false) FROM pg_settings"
-                " WHERE name = 'random_page_cost' AND source = 'default'",
-                (str(POSTGRES_RANDOM_PAGE_COST),))
+            for name, value in POSTGRES_SESSION.items():
+                cursor.execute("SELECT set_config(name, %s, false) FROM pg_settings"
+                               " WHERE name = %s AND source = 'default'", (value, name))
     finally:
         dbapi_connection.autocommit = autocommit
 

@@ -81,23 +81,25 @@ def test_search_index_stays_in_step_after_its_redeclaration_and_back(sqlite_engi
 
 
 @pytest.mark.skipif(not POSTGRES_URL, reason="LISTENER_TEST_POSTGRES_URL is not set (no PostgreSQL to test against)")
-def test_postgresql_sessions_price_index_reads_for_ssds_unless_someone_chose_a_cost():
-    def cost(url: str) -> str:
+def test_postgresql_sessions_get_listeners_planner_settings_unless_someone_chose_a_value():
+    def shown(url: str) -> dict[str, str]:
         engine = db.create(url, upgrade=False)
         try:
             with engine.connect() as connection:
-                connection.rollback()  # a transaction ended: the session's setting outlives it
-                return connection.execute(text("SHOW random_page_cost")).scalar_one()
+                connection.rollback()  # a transaction ended: the session's settings outlive it
+                return {name: connection.execute(text(f"SHOW {name}")).scalar_one() for name in db.POSTGRES_SESSION}
         finally:
             engine.dispose()
 
-    server_default = create_engine(make_url(POSTGRES_URL).set(drivername="postgresql+psycopg"))
-    with server_default.connect() as connection:
-        chosen_by_server = connection.execute(text(
-            "SELECT source <> 'default' FROM pg_settings WHERE name = 'random_page_cost'")).scalar_one()
-    server_default.dispose()
-    if chosen_by_server:
-        pytest.skip("this server sets random_page_cost itself")
-    assert cost(POSTGRES_URL) == "1.1"
+    server = create_engine(make_url(POSTGRES_URL).set(drivername="postgresql+psycopg"))
+    with server.connect() as connection:
+        chosen = set(connection.execute(text(
+            "SELECT name FROM pg_settings WHERE name IN ('random_page_cost', 'jit') AND source <> 'default'"
+        )).scalars())
+    server.dispose()
+    if chosen:
+        pytest.skip(f"this server sets {', '.join(sorted(chosen))} itself")
+    assert shown(POSTGRES_URL) == {"random_page_cost": "1.1", "jit": "off"}
     separator = "&" if "?" in POSTGRES_URL else "?"
-    assert cost(f"{POSTGRES_URL}{separator}options=-crandom_page_cost%3D2") == "2"  # the connection's own
+    own = f"{POSTGRES_URL}{separator}options=-crandom_page_cost%3D2%20-cjit%3Don"
+    assert shown(own) == {"random_page_cost": "2", "jit": "on"}  # the connection's own
